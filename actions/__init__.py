@@ -1,0 +1,1 @@
+"""Thin rasa-sdk actions over the core (`bot`)."""

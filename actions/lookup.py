@@ -1,0 +1,232 @@
+"""The lookup form: find the order, prove it is the shopper's, pick one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.replies import say
+from actions.runtime import call, services
+from bot.domain.identity import (
+    Factor,
+    FactorKind,
+    OrderRef,
+    RefKind,
+    normalize_email,
+    normalize_phone,
+    normalize_postal_code,
+)
+from bot.domain.wording import day_label
+
+# The intent that opened a lookup decides how the answer is framed.
+TOPICS = {
+    "order_status": "order_status",
+    "inform": "order_status",
+    "delivery_late": "delivery_late",
+    "package_missing": "package_missing",
+    "package_damaged": "package_damaged",
+    "order_history": "order_history",
+}
+CHANNEL_PHONE_KEY = "wismo_verified_phone"  # set only by channels that verified the sender
+
+
+def entity_values(tracker: Tracker, name: str) -> list[str]:
+    """Values of an entity in the latest message."""
+    entities = tracker.latest_message.get("entities") or []
+    return [str(e["value"]) for e in entities if e.get("entity") == name and e.get("value")]
+
+
+def ref_in_message(tracker: Tracker, *, emails: bool = True) -> OrderRef | None:
+    """An order number, tracking number or email in the latest message, normalized."""
+    numbers = services().numbers
+    for text in entity_values(tracker, "order_number"):
+        if number := numbers.normalize(text):
+            return OrderRef(RefKind.ORDER_NUMBER, number)
+    for text in entity_values(tracker, "tracking_number"):
+        return OrderRef(RefKind.TRACKING_NUMBER, "".join(text.split()).upper())
+    for text in entity_values(tracker, "email") if emails else []:
+        if email := normalize_email(text):
+            return OrderRef(RefKind.EMAIL, email)
+    return None
+
+
+def factor_in_message(tracker: Tracker, ref: OrderRef | None) -> Factor | None:
+    """A second factor in the latest message that is not the identifier itself."""
+    normalizers = (
+        (FactorKind.EMAIL, "email", normalize_email),
+        (FactorKind.POSTAL_CODE, "zip_code", normalize_postal_code),
+        (FactorKind.PHONE, "phone_number", normalize_phone),
+    )
+    for kind, entity, normalize in normalizers:
+        for text in entity_values(tracker, entity):
+            value = normalize(text)
+            if value and not (ref and ref.kind.value == kind.value and ref.value == value):
+                return Factor(kind, value)
+    metadata = tracker.latest_message.get("metadata") or {}
+    phone = normalize_phone(str(metadata.get(CHANNEL_PHONE_KEY) or ""))
+    return Factor(FactorKind.CHANNEL_PHONE, phone) if phone else None
+
+
+def _ref(tracker: Tracker) -> OrderRef | None:
+    value = tracker.get_slot("order_ref")
+    return OrderRef.decode(value) if value else None
+
+
+class ValidateOrderLookupForm(FormValidationAction):
+    """Extracts and checks the lookup's slots; decides what to ask next."""
+
+    def name(self) -> str:
+        return "validate_order_lookup_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+        tracker: Tracker, domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("locked_out"):
+            return []
+        verified = tracker.get_slot("verified_orders") or []
+        slots = [] if verified and not tracker.get_slot("order_ref") else ["order_ref", "proof"]
+        if tracker.get_slot("topic") != "order_history":
+            slots.append("selected_order")
+        return ["topic", *slots]
+
+    async def extract_topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        topic = TOPICS.get(str(tracker.latest_message.get("intent", {}).get("name")))
+        if tracker.get_slot("requested_slot") or topic is None:
+            return {}
+        return {"topic": topic} if topic != tracker.get_slot("topic") else {}
+
+    async def extract_order_ref(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        asking_proof = tracker.get_slot("requested_slot") == "proof"
+        ref = ref_in_message(tracker, emails=not asking_proof)
+        if ref is None or (tracker.get_slot("order_ref") and not asking_proof):
+            return {}
+        return {"order_ref": ref.encode()} if ref != _ref(tracker) else {}
+
+    async def validate_order_ref(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        ref = OrderRef.decode(value)
+        known = await call(services().wismo.order_number_of, ref)
+        if known and known in (tracker.get_slot("verified_orders") or []):
+            return {"order_ref": value, "proof": "ok", "selected_order": known}
+        return {"order_ref": value, "proof": None, "selected_order": None}
+
+    async def extract_proof(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        ref = _ref(tracker)
+        if ref is None or tracker.get_slot("proof"):
+            return {}
+        factor = factor_in_message(tracker, ref)
+        return {"proof": factor.encode()} if factor else {}
+
+    async def validate_proof(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        ref = _ref(tracker)
+        if value == "ok" or ref is None:
+            return {"proof": value}
+        wismo = services().wismo
+        proven = await call(wismo.verify, ref, Factor.decode(value))
+        if not proven:
+            return self._failed(dispatcher, tracker)
+        verified = sorted(set(tracker.get_slot("verified_orders") or []) | set(proven))
+        owner = await call(wismo.order_number_of, ref)
+        selected = owner if owner in proven else (proven[0] if len(proven) == 1 else None)
+        return {"proof": "ok", "verified_orders": verified, "selected_order": selected}
+
+    def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        attempts = int(tracker.get_slot("verify_attempts") or 0) + 1
+        reset = {"proof": None, "order_ref": None, "verify_attempts": float(attempts)}
+        if attempts >= services().settings.max_verify_attempts:
+            return {**reset, "locked_out": True}
+        say(dispatcher, "verification_failed")
+        return reset
+
+    async def extract_selected_order(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        verified = tracker.get_slot("verified_orders") or []
+        if tracker.get_slot("selected_order") or not verified:
+            return {}
+        if tracker.get_slot("requested_slot") != "selected_order":
+            pending = tracker.get_slot("order_ref")
+            return {"selected_order": verified[0]} if len(verified) == 1 and not pending else {}
+        ref = ref_in_message(tracker, emails=False)
+        if ref is None:
+            return {}
+        number = await call(services().wismo.order_number_of, ref)
+        return {"selected_order": number or ref.value}
+
+    async def validate_selected_order(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value in (tracker.get_slot("verified_orders") or []):
+            return {"selected_order": value}
+        say(dispatcher, "not_one_of_yours")
+        return {"selected_order": None}
+
+
+class ActionAskOrderRef(Action):
+    """Asks for the order number (or email, or tracking number)."""
+
+    def name(self) -> str:
+        return "action_ask_order_ref"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, "ask_order_ref")
+        return []
+
+
+class ActionAskProof(Action):
+    """Asks for the second factor that fits the identifier given."""
+
+    def name(self) -> str:
+        return "action_ask_proof"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ref = _ref(tracker)
+        by_email = ref is not None and ref.kind is RefKind.EMAIL
+        say(dispatcher, "ask_proof_for_email" if by_email else "ask_proof_for_order")
+        return []
+
+
+class ActionAskSelectedOrder(Action):
+    """Lists the shopper's verified orders as buttons to pick one."""
+
+    def name(self) -> str:
+        return "action_ask_selected_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        orders = await call(services().wismo.orders_in, tracker.get_slot("verified_orders") or [])
+        say(dispatcher, "ask_selected_order", {"count": str(len(orders))}, order_buttons(orders))
+        return []
+
+
+def order_buttons(orders: list[Any]) -> list[dict[str, str]]:
+    """One button per order: number, date and what is in it."""
+    buttons = []
+    for order in orders:
+        first = order.items[0].name if order.items else "order"
+        more = f" + {len(order.items) - 1} more" if len(order.items) > 1 else ""
+        title = f"{order.order_number} · {day_label(order.placed_at.date())} · {first}{more}"
+        payload = f'/inform{{"order_number":"{order.order_number}"}}'
+        buttons.append({"title": title, "payload": payload})
+    return buttons
+
+

@@ -1,0 +1,61 @@
+"""The answer at the end of a lookup, and the hand-off to a person."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.lookup import order_buttons
+from actions.render import render_order
+from actions.replies import say
+from actions.runtime import call, services
+
+# What a lookup leaves behind: the proof of ownership stays, the rest is cleared.
+LOOKUP_RESET = [SlotSet(name, None) for name in ("order_ref", "proof", "selected_order", "topic")]
+
+
+class ActionOrderStatus(Action):
+    """Tells where the chosen order is, lists the orders, or says why it can't."""
+
+    def name(self) -> str:
+        return "action_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("locked_out"):
+            say(dispatcher, "verification_locked")
+            return LOOKUP_RESET
+        wismo = services().wismo
+        verified = tracker.get_slot("verified_orders") or []
+        if tracker.get_slot("topic") == "order_history":
+            orders = await call(wismo.orders_in, verified)
+            say(dispatcher, "order_list", {"count": str(len(orders))}, order_buttons(orders))
+            return LOOKUP_RESET
+        selected = tracker.get_slot("selected_order")
+        report = await call(wismo.report, selected) if selected in verified else None
+        if report is None:
+            dispatcher.utter_message(response="utter_default")
+            return LOOKUP_RESET
+        local = ZoneInfo(services().settings.store_timezone)
+        for reply in render_order(report, tracker.get_slot("topic"), local):
+            say(dispatcher, reply.response, reply.values)
+        dispatcher.utter_message(response="utter_anything_else")
+        return LOOKUP_RESET
+
+
+class ActionHandOff(Action):
+    """Tells the shopper a person takes over, keeping the conversation for them."""
+
+    def name(self) -> str:
+        return "action_hand_off"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, "handoff")
+        return LOOKUP_RESET

@@ -1,0 +1,1 @@
+"""WISMO: a "where is my order" support assistant (the core)."""

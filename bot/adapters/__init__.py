@@ -1,0 +1,1 @@
+"""Adapters: the edge where the core meets databases, carriers and messaging."""

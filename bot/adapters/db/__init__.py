@@ -1,0 +1,1 @@
+"""The order store on SQLAlchemy: models, engine, migrations and the repository."""

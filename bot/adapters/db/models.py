@@ -1,0 +1,210 @@
+"""The order store's tables as SQLAlchemy 2 typed declarative models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TypedDict
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.domain.orders import OrderStatus
+from bot.domain.shipments import ShipmentStatus
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC, read back aware on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive times; store UTC (naive on databases without time zones)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime refused by the order store: {value!r}")
+        utc = value.astimezone(UTC)
+        return utc if dialect.name == "postgresql" else utc.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Read back as an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _string_enum(kind: type[enum.Enum], name: str) -> Enum:
+    """An enum stored as its values in a plain string column (no native enum type)."""
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class ShipmentItemJson(TypedDict):
+    """One entry of `shipments.items`."""
+
+    sku: str
+    quantity: int
+
+
+class LocationJson(TypedDict):
+    """A scan location inside an event."""
+
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None
+
+
+class EventJson(TypedDict):
+    """One entry of a tracking's `events`; `time` is ISO 8601 with its original offset."""
+
+    time: str
+    status: str
+    detail: str | None
+    description: str
+    location: LocationJson | None
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the order store; named constraints keep migrations portable."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_N_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class CustomerRow(Base):
+    """A customer, one per (lower-cased) email."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String, unique=True, index=True)
+    name: Mapped[str] = mapped_column(String)
+    phone: Mapped[str | None] = mapped_column(String)
+
+
+class OrderRow(Base):
+    """An order with its shipping address and promises."""
+
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_number: Mapped[str] = mapped_column(String, unique=True, index=True)
+    status: Mapped[OrderStatus] = mapped_column(_string_enum(OrderStatus, "order_status"))
+    placed_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    placed_at_offset: Mapped[int] = mapped_column(Integer, comment="UTC offset in seconds")
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    ship_line1: Mapped[str] = mapped_column(String)
+    ship_line2: Mapped[str | None] = mapped_column(String)
+    ship_city: Mapped[str] = mapped_column(String)
+    ship_region: Mapped[str | None] = mapped_column(String)
+    ship_postal_code: Mapped[str] = mapped_column(String)
+    ship_country: Mapped[str] = mapped_column(String(2))
+    promised_earliest: Mapped[date | None] = mapped_column(Date)
+    promised_latest: Mapped[date | None] = mapped_column(Date)
+    backorder_until: Mapped[date | None] = mapped_column(Date)
+
+    customer: Mapped[CustomerRow] = relationship(lazy="raise")
+    items: Mapped[list[OrderItemRow]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="OrderItemRow.position",
+        lazy="raise",
+    )
+    shipments: Mapped[list[ShipmentRow]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ShipmentRow.position",
+        lazy="raise",
+    )
+
+
+class OrderItemRow(Base):
+    """One line of an order."""
+
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str] = mapped_column(String)
+    name: Mapped[str] = mapped_column(String)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class ShipmentRow(Base):
+    """One parcel of an order; `items` says what travels in it."""
+
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    carrier: Mapped[str] = mapped_column(String)
+    tracking_number: Mapped[str] = mapped_column(String, index=True)
+    service: Mapped[str | None] = mapped_column(String)
+    shipped_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    shipped_at_offset: Mapped[int | None] = mapped_column(Integer, comment="UTC offset in seconds")
+    items: Mapped[list[ShipmentItemJson]] = mapped_column(JSON)
+
+
+class TrackingSnapshotRow(Base):
+    """The last tracking answer a carrier gave for a parcel."""
+
+    __tablename__ = "tracking_snapshots"
+    __table_args__ = (UniqueConstraint("carrier", "tracking_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier: Mapped[str] = mapped_column(String)
+    tracking_number: Mapped[str] = mapped_column(String)
+    status: Mapped[ShipmentStatus] = mapped_column(_string_enum(ShipmentStatus, "shipment_status"))
+    detail: Mapped[str | None] = mapped_column(String)
+    estimated_delivery: Mapped[date | None] = mapped_column(Date)
+    events: Mapped[list[EventJson]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class SandboxTrackingRow(Base):
+    """An imported tracking history the sandbox carrier serves."""
+
+    __tablename__ = "sandbox_trackings"
+    __table_args__ = (UniqueConstraint("carrier", "tracking_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier: Mapped[str] = mapped_column(String)
+    tracking_number: Mapped[str] = mapped_column(String)
+    estimated_delivery: Mapped[date | None] = mapped_column(Date)
+    events: Mapped[list[EventJson]] = mapped_column(JSON)

@@ -1,0 +1,143 @@
+"""The `wismo` command.
+
+Each subcommand is a `Command`: a name, a help line, a function that adds its arguments and a
+function `run(args, settings) -> exit status`. To add one (`demo`, `sandbox` ...), write those
+two functions and add a `Command` to `COMMANDS`. Errors of the core are turned into a message
+and an exit status here, at the edge: 0 done, 1 failed, 2 bad usage or missing input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.adapters.carriers.sandbox.app import create_app, serve
+from bot.bootstrap import build_repository
+from bot.config import Settings, SettingsError
+from bot.domain.errors import ImportInvalid, StoreUnavailable
+from bot.demo import build_demo
+from bot.services.importing import import_file, parse_document
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    """A subcommand that takes no arguments."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `wismo` subcommand."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace, Settings], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="a JSON file in the order import format")
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Load a file of orders and tracking histories; all of it or, if it has problems, none."""
+    path: Path = args.file
+    if not path.is_file():
+        print(f"wismo import: no such file: {path}", file=sys.stderr)
+        return USAGE
+    try:
+        summary = import_file(path, build_repository(settings))
+    except ImportInvalid as invalid:
+        for problem in invalid.problems:
+            print(problem, file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return FAILED
+    print(f"imported {summary.orders} orders and {summary.trackings} trackings")
+    return OK
+
+
+def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Bring the order store's schema to the latest revision."""
+    build_repository(settings)
+    print("the order store is up to date")
+    return OK
+
+
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help="write the demo data set to this file")
+    parser.add_argument("--load", action="store_true", help="import it into the order store")
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Make the demo data set for the clock's "now"; write it, load it, or both."""
+    if not (args.out or args.load):
+        print("wismo demo: say --out FILE, --load, or both", file=sys.stderr)
+        return USAGE
+    document = build_demo(settings.clock.now())
+    if args.out:
+        args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {len(document['orders'])} demo orders to {args.out}")
+    if args.load:
+        batch = parse_document(document)
+        build_repository(settings).import_batch(batch.orders, batch.trackings)
+        print(f"loaded {len(batch.orders)} demo orders and {len(batch.trackings)} trackings")
+    return OK
+
+
+def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, help="port (default: SANDBOX_PORT or 5080)")
+
+
+def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the imported tracking histories over EasyPost's Trackers API."""
+    app = create_app(build_repository(settings), settings.clock, settings.carrier_api_key)
+    port = args.port or settings.sandbox_port
+    print(f"sandbox carrier on http://{settings.sandbox_host}:{port}/v2", flush=True)
+    serve(app, settings.sandbox_host, port)
+    return OK
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "import",
+        "import orders and tracking histories from a JSON file",
+        run_import,
+        _import_arguments,
+    ),
+    Command("migrate", "create or upgrade the order store's tables", run_migrate),
+    Command("demo", "make the demo data set (relative to now) and load it", run_demo,
+            _demo_arguments),
+    Command("sandbox", "run the sandbox carrier (EasyPost wire format)", run_sandbox,
+            _sandbox_arguments),
+)
+
+
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser with one subparser per command."""
+    parser = argparse.ArgumentParser(prog="wismo", description="Where-is-my-order assistant.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in commands:
+        subparser = subparsers.add_parser(command.name, help=command.help)
+        command.add_arguments(subparser)
+        subparser.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `wismo` with `argv` (default: the process arguments); return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"wismo: {exc}", file=sys.stderr)
+        return USAGE
+    try:
+        status: int = args.run(args, settings)
+    except StoreUnavailable as exc:
+        print(f"wismo {args.command}: {exc}", file=sys.stderr)
+        return FAILED
+    return status

@@ -1,0 +1,62 @@
+"""Settings.from_env: the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.domain.clock import Clock
+
+DEFAULT_CARRIER_KEY = "sandbox-key"
+
+
+class SettingsError(ValueError):
+    """The environment asks for something unsafe or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process of the stack is configured with."""
+
+    env: str = "development"
+    database_url: str = "sqlite:///var/wismo.db"
+    clock: Clock = field(default_factory=Clock)
+    carrier_api_url: str = "http://127.0.0.1:5080/v2"
+    carrier_api_key: str = DEFAULT_CARRIER_KEY
+    carrier_timeout: float = 4.0
+    tracking_cache_seconds: int = 300
+    order_prefix: str = "WM-"
+    order_digits: int = 6
+    max_verify_attempts: int = 3
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 5080
+    store_timezone: str = "America/New_York"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from `environ` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        try:
+            settings = cls(
+                env=env.get("WISMO_ENV", "development"),
+                database_url=env.get("DATABASE_URL", cls.database_url),
+                clock=Clock.from_iso(env.get("WISMO_NOW")),
+                carrier_api_url=env.get("EASYPOST_API_URL", cls.carrier_api_url).rstrip("/"),
+                carrier_api_key=env.get("EASYPOST_API_KEY", DEFAULT_CARRIER_KEY),
+                carrier_timeout=float(env.get("CARRIER_TIMEOUT", cls.carrier_timeout)),
+                tracking_cache_seconds=int(
+                    env.get("TRACKING_CACHE_SECONDS", cls.tracking_cache_seconds)
+                ),
+                order_prefix=env.get("ORDER_PREFIX", cls.order_prefix),
+                order_digits=int(env.get("ORDER_DIGITS", cls.order_digits)),
+                max_verify_attempts=int(env.get("MAX_VERIFY_ATTEMPTS", cls.max_verify_attempts)),
+                sandbox_host=env.get("SANDBOX_HOST", cls.sandbox_host),
+                sandbox_port=int(env.get("SANDBOX_PORT", cls.sandbox_port)),
+                store_timezone=env.get("STORE_TIMEZONE", cls.store_timezone),
+            )
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
+        if settings.env != "development" and settings.carrier_api_key == DEFAULT_CARRIER_KEY:
+            raise SettingsError("EASYPOST_API_KEY must be set outside development")
+        return settings

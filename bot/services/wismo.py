@@ -1,0 +1,123 @@
+"""Use cases of "where is my order": find, verify, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.clock import Clock
+from bot.domain.errors import CarrierError, TrackingNotFound
+from bot.domain.identity import (
+    Factor,
+    OrderRef,
+    RefKind,
+    can_prove,
+    proves_customer,
+    verified_scope,
+)
+from bot.domain.orders import Item, Order, Shipment
+from bot.domain.policy import Assessment, assess
+from bot.domain.shipments import ShipmentStatus, Tracking
+from bot.services.ports import OrderRepository, TrackingProvider
+
+
+@dataclass(frozen=True)
+class ShipmentReport:
+    """One parcel as the shopper will hear about it."""
+
+    shipment: Shipment
+    tracking: Tracking | None
+    stale_since: datetime | None
+    assessment: Assessment | None
+
+
+@dataclass(frozen=True)
+class OrderReport:
+    """An order and each of its parcels, read at one instant."""
+
+    order: Order
+    now: datetime
+    shipments: tuple[ShipmentReport, ...]
+    unshipped: tuple[Item, ...]
+
+
+class Wismo:
+    """The use cases, over an order store, a carrier API and a clock."""
+
+    def __init__(
+        self,
+        orders: OrderRepository,
+        carriers: TrackingProvider,
+        clock: Clock,
+        cache_for: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self.orders = orders
+        self.carriers = carriers
+        self.clock = clock
+        self.cache_for = cache_for
+
+    def candidates(self, ref: OrderRef) -> list[Order]:
+        """The orders an identifier points at (several for an email)."""
+        if ref.kind is RefKind.EMAIL:
+            return self.orders.find_by_email(ref.value)
+        if ref.kind is RefKind.ORDER_NUMBER:
+            order = self.orders.get_by_number(ref.value)
+        else:
+            order = self.orders.get_by_tracking(ref.value)
+        return [order] if order else []
+
+    def order_number_of(self, ref: OrderRef) -> str | None:
+        """The order an order or tracking number points at, if it exists."""
+        if ref.kind is RefKind.EMAIL:
+            return None
+        found = self.candidates(ref)
+        return found[0].order_number if found else None
+
+    def verify(self, ref: OrderRef, factor: Factor) -> list[str]:
+        """Order numbers the shopper proved are theirs; empty when nothing matches.
+
+        An unknown identifier and a wrong factor look the same from outside.
+        """
+        if not can_prove(ref, factor):
+            return []
+        proven = verified_scope(self.candidates(ref), factor)
+        if proven and proves_customer(factor) and ref.kind is not RefKind.EMAIL:
+            siblings = self.orders.find_by_email(proven[0].customer.email)
+            proven = verified_scope(siblings, factor) or proven
+        return [order.order_number for order in proven]
+
+    def orders_in(self, order_numbers: list[str]) -> list[Order]:
+        """The verified orders, newest first."""
+        found = [self.orders.get_by_number(number) for number in order_numbers]
+        return sorted((o for o in found if o), key=lambda o: o.placed_at, reverse=True)
+
+    def report(self, order_number: str) -> OrderReport | None:
+        """Where every parcel of an order is, now."""
+        order = self.orders.get_by_number(order_number)
+        if order is None:
+            return None
+        now = self.clock.now()
+        parcels = tuple(self._shipment_report(order, s, now) for s in order.shipments)
+        return OrderReport(order, now, parcels, order.unshipped_items())
+
+    def _shipment_report(self, order: Order, shipment: Shipment, now: datetime) -> ShipmentReport:
+        tracking, stale_since = self.tracking(shipment)
+        assessment = assess(order, tracking, now) if tracking else None
+        return ShipmentReport(shipment, tracking, stale_since, assessment)
+
+    def tracking(self, shipment: Shipment) -> tuple[Tracking | None, datetime | None]:
+        """Fresh tracking, or the last kept one with its time when the carrier fails."""
+        kept = self.orders.last_snapshot(shipment.carrier, shipment.tracking_number)
+        now = self.clock.now()
+        if kept and kept.fetched_at and now - kept.fetched_at < self.cache_for:
+            return kept, None
+        try:
+            fresh = self.carriers.track(shipment.carrier, shipment.tracking_number)
+        except TrackingNotFound:
+            return Tracking(
+                shipment.carrier, shipment.tracking_number, ShipmentStatus.UNKNOWN
+            ), None
+        except CarrierError:
+            return kept, (kept.fetched_at if kept else None)
+        self.orders.save_snapshot(fresh)
+        return fresh, None

@@ -1,0 +1,63 @@
+"""Database fixtures shared by the test suites: a SQLite file and a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+
+PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+PG_START_TIMEOUT = 30
+
+
+def _postgres_is_up() -> bool:
+    engine = create_engine(f"{PG_SERVER}/postgres", connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _start_postgres() -> None:
+    """Start the local cluster (the test machine has no systemd) and wait for it."""
+    version = max(path.name for path in Path("/etc/postgresql").iterdir())
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=True
+    )
+    deadline = time.monotonic() + PG_START_TIMEOUT
+    while not _postgres_is_up():
+        if time.monotonic() > deadline:
+            raise RuntimeError("PostgreSQL did not start")
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database made for this test session and dropped after it."""
+    if not _postgres_is_up():
+        _start_postgres()
+    name = f"wismo_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite database file of its own for one test."""
+    return f"sqlite:///{tmp_path / 'wismo.db'}"

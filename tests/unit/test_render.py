@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from actions.render import Reply, render_order
+from bot.domain.clock import Clock
+from bot.domain.orders import DeliveryWindow, OrderStatus, Shipment
+from bot.domain.shipments import ShipmentStatus
+from bot.services.wismo import Wismo
+from tests.unit.builders import NOW, FakeCarrier, FakeOrders, order, tracking
+
+NY = ZoneInfo("America/New_York")
+
+
+def replies_for(the_order, answers, topic=None, down=False):  # type: ignore[no-untyped-def]
+    wismo = Wismo(FakeOrders([the_order]), FakeCarrier(answers, down=down), Clock(NOW),
+                  timedelta(0))
+    report = wismo.report(the_order.order_number)
+    assert report is not None
+    return render_order(report, topic, NY)
+
+
+def names(replies: list[Reply]) -> list[str]:
+    return [r.response for r in replies]
+
+
+def test_an_in_transit_parcel_gets_status_last_scan_date_and_next_step() -> None:
+    replies = replies_for(order(), {"1Z999AA10123456784": tracking()})
+    assert names(replies) == ["order_single", "parcel_in_transit", "eta",
+                              "next_wait"]
+    parcel = replies[1].values
+    assert parcel["carrier"] == "UPS"
+    assert parcel["place"] == " in Memphis, TN"
+    assert parcel["ago"] == "3 hours ago"
+    assert replies[2].values["eta"] == "Saturday, November 21 (tomorrow)"
+
+
+def test_the_street_line_is_never_part_of_a_reply() -> None:
+    replies = replies_for(order(), {"1Z999AA10123456784": tracking()})
+    every_value = " ".join(v for r in replies for v in r.values.values())
+    assert "Terry Francois" not in every_value and "500" not in every_value
+    assert replies[0].values["destination"] == "San Francisco, CA"
+
+
+def test_a_late_parcel_says_why_and_by_when_it_was_promised() -> None:
+    late = order(promised_delivery=DeliveryWindow(date(2026, 11, 16), date(2026, 11, 18)))
+    replies = replies_for(late, {"1Z999AA10123456784": tracking(detail="weather_delay", eta=None)},
+                          topic="delivery_late")
+    assert "late_weather_delay" in names(replies)
+    assert replies[names(replies).index("late_weather_delay")].values["promised"] == (
+        "Wednesday, November 18")
+    assert "eta_unknown" in names(replies)
+
+
+def test_asking_about_lateness_when_on_time_says_so() -> None:
+    replies = replies_for(order(), {"1Z999AA10123456784": tracking()}, topic="delivery_late")
+    assert "on_time" in names(replies)
+
+
+def test_split_orders_report_every_parcel_and_what_has_not_shipped() -> None:
+    second = Shipment("ups", "1Z12345E0205271688", NOW - timedelta(days=1))
+    two = order(shipments=(*order().shipments, second), status=OrderStatus.PARTIALLY_FULFILLED)
+    two = replace(two, items=(*two.items, replace(two.items[0], sku="STOVE", name="Camp stove")))
+    replies = replies_for(two, {"1Z999AA10123456784": tracking(),
+                                "1Z12345E0205271688": tracking(ShipmentStatus.DELIVERED)})
+    assert names(replies)[0] == "order_overview"
+    assert replies[0].values["count"] == "2"
+    parcels = [r.values["parcel"] for r in replies if r.response.startswith("parcel_")]
+    assert parcels == ["Parcel 1 of 2", "Parcel 2 of 2"]
+    assert Reply("unshipped_items", {"items": "1 x Camp stove"}) in replies
+
+
+def test_orders_not_shipped_yet_say_why() -> None:
+    waiting = {OrderStatus.PROCESSING: "order_processing",
+               OrderStatus.ON_HOLD: "order_on_hold",
+               OrderStatus.BACKORDERED: "order_backordered",
+               OrderStatus.CANCELLED: "order_cancelled"}
+    for status, response in waiting.items():
+        unshipped = order(status=status, shipments=(), backorder_until=date(2026, 12, 3))
+        replies = replies_for(unshipped, {})
+        assert names(replies) == [response]
+    backordered = replies_for(order(status=OrderStatus.BACKORDERED, shipments=(),
+                                    backorder_until=date(2026, 12, 3)), {})
+    assert backordered[0].values["backorder_until"] == "Thursday, December 3"
+
+
+def test_delivered_but_missing_gets_the_missing_parcel_advice() -> None:
+    replies = replies_for(order(), {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED)},
+                          topic="package_missing")
+    assert names(replies)[-2:] == ["next_check_around", "missing_after_delivery"]
+
+
+def test_an_outage_warns_that_the_status_is_the_last_known_one() -> None:
+    wismo = Wismo(FakeOrders([order()]), FakeCarrier({"1Z999AA10123456784": tracking()}),
+                  Clock(NOW), timedelta(0))
+    wismo.report("WM-104233")
+    wismo.carriers.down = True  # type: ignore[attr-defined]
+    report = wismo.report("WM-104233")
+    assert report is not None
+    replies = render_order(report, None, NY)
+    assert names(replies)[1] == "carrier_stale"
+    assert replies[1].values["as_of"] == "Friday, November 20 at 3:00 pm (just now)"
+
+
+def test_carrier_text_cannot_smuggle_markup_into_a_reply() -> None:
+    sneaky = replace(tracking(), events=(replace(tracking().events[0],
+                                                 description="<img src=x onerror=alert(1)>Hi"),))
+    replies = replies_for(order(), {"1Z999AA10123456784": sneaky})
+    assert all("<" not in v for r in replies for v in r.values.values())

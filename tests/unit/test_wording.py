@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.domain.wording import ago, day_label, day_phrase, moment
+from tests.unit.builders import NOW
+
+
+def test_dates_read_as_a_person_says_them() -> None:
+    assert day_label(date(2026, 11, 21)) == "Saturday, November 21"
+    assert day_label(date(2026, 12, 1)) == "Tuesday, December 1"
+
+
+def test_near_dates_say_today_or_tomorrow_too() -> None:
+    today = date(2026, 11, 20)
+    assert day_phrase(date(2026, 11, 21), today) == "Saturday, November 21 (tomorrow)"
+    assert day_phrase(today, today) == "Friday, November 20 (today)"
+    assert day_phrase(date(2026, 11, 24), today) == "Tuesday, November 24"
+
+
+def test_time_since_a_scan_is_rounded_down_to_its_largest_unit() -> None:
+    assert ago(NOW - timedelta(seconds=20), NOW) == "just now"
+    assert ago(NOW - timedelta(minutes=1), NOW) == "1 minute ago"
+    assert ago(NOW - timedelta(hours=3, minutes=50), NOW) == "3 hours ago"
+    assert ago(NOW - timedelta(days=2, hours=5), NOW) == "2 days ago"
+    assert ago(NOW + timedelta(minutes=5), NOW) == "just now"
+
+
+def test_a_moment_gives_day_clock_time_and_age_in_the_readers_zone() -> None:
+    then = datetime.fromisoformat("2026-11-20T17:05:00+00:00")
+    assert moment(then, NOW) == "Friday, November 20 at 12:05 pm (2 hours ago)"
