@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.replies import say
-from actions.runtime import call, services
+from actions.runtime import call, guarded, services
 from bot.domain.identity import (
     Factor,
     FactorKind,
@@ -82,9 +82,18 @@ class ValidateOrderLookupForm(FormValidationAction):
     def name(self) -> str:
         return "validate_order_lookup_form"
 
+    @guarded
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return await super().run(dispatcher, tracker, domain)
+
     async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-        tracker: Tracker, domain: DomainDict,
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
     ) -> list[str]:
         if tracker.get_slot("locked_out"):
             return []
@@ -182,6 +191,7 @@ class ActionAskOrderRef(Action):
     def name(self) -> str:
         return "action_ask_order_ref"
 
+    @guarded
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -195,6 +205,7 @@ class ActionAskProof(Action):
     def name(self) -> str:
         return "action_ask_proof"
 
+    @guarded
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -210,6 +221,7 @@ class ActionAskSelectedOrder(Action):
     def name(self) -> str:
         return "action_ask_selected_order"
 
+    @guarded
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -228,5 +240,3 @@ def order_buttons(orders: list[Any]) -> list[dict[str, str]]:
         payload = f'/inform{{"order_number":"{order.order_number}"}}'
         buttons.append({"title": title, "payload": payload})
     return buttons
-
-

@@ -57,8 +57,9 @@ def render_order(report: OrderReport, topic: str | None, local: tzinfo) -> list[
         )
         return [Reply(_WAITING_STATUSES.get(order.status, "order_processing"), values)]
     count = len(report.shipments)
-    replies = [Reply("order_single" if count == 1 else "order_overview",
-                     {**values, "count": str(count)})]
+    replies = [
+        Reply("order_single" if count == 1 else "order_overview", {**values, "count": str(count)})
+    ]
     for index, parcel in enumerate(report.shipments, start=1):
         label = "Your parcel" if count == 1 else f"Parcel {index} of {count}"
         replies += render_parcel(order, parcel, label, topic, now)
@@ -80,7 +81,9 @@ def _topic_replies(report: OrderReport, topic: str | None) -> list[Reply]:
     return []
 
 
-def parcel_values(order: Order, parcel: ShipmentReport, label: str, now: datetime) -> dict[str, str]:
+def parcel_values(
+    order: Order, parcel: ShipmentReport, label: str, now: datetime
+) -> dict[str, str]:
     """Variables about one parcel."""
     shipment, tracking = parcel.shipment, parcel.tracking
     values = {
@@ -126,7 +129,11 @@ def render_parcel(
 
 
 def _timing(
-    eta: date | None, assessment: Assessment, values: dict[str, str], topic: str | None, now: datetime
+    eta: date | None,
+    assessment: Assessment,
+    values: dict[str, str],
+    topic: str | None,
+    now: datetime,
 ) -> list[Reply]:
     replies: list[Reply] = []
     if assessment.late:

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.lookup import order_buttons
 from actions.render import render_order
 from actions.replies import say
-from actions.runtime import call, services
+from actions.runtime import call, guarded, services
 
 # What a lookup leaves behind: the proof of ownership stays, the rest is cleared.
 LOOKUP_RESET = [SlotSet(name, None) for name in ("order_ref", "proof", "selected_order", "topic")]
@@ -24,6 +24,7 @@ class ActionOrderStatus(Action):
     def name(self) -> str:
         return "action_order_status"
 
+    @guarded
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -54,6 +55,7 @@ class ActionHandOff(Action):
     def name(self) -> str:
         return "action_hand_off"
 
+    @guarded
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:

@@ -18,8 +18,8 @@ from pathlib import Path
 from bot.adapters.carriers.sandbox.app import create_app, serve
 from bot.bootstrap import build_repository
 from bot.config import Settings, SettingsError
-from bot.domain.errors import ImportInvalid, StoreUnavailable
 from bot.demo import build_demo
+from bot.domain.errors import ImportInvalid, StoreUnavailable
 from bot.services.importing import import_file, parse_document
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -109,10 +109,12 @@ COMMANDS: tuple[Command, ...] = (
         _import_arguments,
     ),
     Command("migrate", "create or upgrade the order store's tables", run_migrate),
-    Command("demo", "make the demo data set (relative to now) and load it", run_demo,
-            _demo_arguments),
-    Command("sandbox", "run the sandbox carrier (EasyPost wire format)", run_sandbox,
-            _sandbox_arguments),
+    Command(
+        "demo", "make the demo data set (relative to now) and load it", run_demo, _demo_arguments
+    ),
+    Command(
+        "sandbox", "run the sandbox carrier (EasyPost wire format)", run_sandbox, _sandbox_arguments
+    ),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Clock:
         """The current instant, timezone-aware."""
         if self.fixed is not None:
             return self.fixed
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     @classmethod
     def from_iso(cls, value: str | None) -> Clock:

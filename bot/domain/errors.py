@@ -1,11 +1,11 @@
 """The core's error tree.
 
-    WismoError
-    ├── OrderNotFound        no order matches what the shopper gave
-    ├── NotOrderOwner        the second factor does not match the order
-    ├── VerificationLocked   too many wrong second factors in one conversation
-    ├── ImportInvalid        an import file has problems (all of them, with paths)
-    └── CarrierError         a carrier could not answer (tree below)
+WismoError
+├── OrderNotFound        no order matches what the shopper gave
+├── NotOrderOwner        the second factor does not match the order
+├── VerificationLocked   too many wrong second factors in one conversation
+├── ImportInvalid        an import file has problems (all of them, with paths)
+└── CarrierError         a carrier could not answer (tree below)
 """
 
 from __future__ import annotations
@@ -51,10 +51,10 @@ class ImportInvalid(WismoError):
 class CarrierError(WismoError):
     """A carrier could not answer as asked.
 
-        CarrierError
-        ├── CarrierUnavailable   timeout, connection refused, 5xx, garbage body
-        ├── CarrierAuthError     the carrier refused our credentials (401/403)
-        └── TrackingNotFound     the carrier does not know this tracking number
+    CarrierError
+    ├── CarrierUnavailable   timeout, connection refused, 5xx, garbage body
+    ├── CarrierAuthError     the carrier refused our credentials (401/403)
+    └── TrackingNotFound     the carrier does not know this tracking number
     """
 
 

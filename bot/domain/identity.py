@@ -12,7 +12,7 @@ from bot.domain.orders import Order
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
-class RefKind(str, enum.Enum):
+class RefKind(enum.StrEnum):
     """What the shopper gave to point at an order (the identifier)."""
 
     ORDER_NUMBER = "order_number"
@@ -20,7 +20,7 @@ class RefKind(str, enum.Enum):
     EMAIL = "email"
 
 
-class FactorKind(str, enum.Enum):
+class FactorKind(enum.StrEnum):
     """What the shopper gave to prove the order is theirs (the second factor)."""
 
     EMAIL = "email"
@@ -37,7 +37,7 @@ class OrderRef:
     value: str
 
     def encode(self) -> str:
-        """"kind:value", for keeping in a conversation slot."""
+        """ "kind:value", for keeping in a conversation slot."""
         return f"{self.kind.value}:{self.value}"
 
     @classmethod
@@ -55,7 +55,7 @@ class Factor:
     value: str
 
     def encode(self) -> str:
-        """"kind:value", for keeping in a conversation slot."""
+        """ "kind:value", for keeping in a conversation slot."""
         return f"{self.kind.value}:{self.value}"
 
     @classmethod

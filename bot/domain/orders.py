@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 
-class OrderStatus(str, enum.Enum):
+class OrderStatus(enum.StrEnum):
     """The store's fulfilment status of an order (the import contract's `status`)."""
 
     PROCESSING = "processing"
@@ -102,7 +102,5 @@ class Order:
         for item in self.items:
             remaining = item.quantity - shipped.get(item.sku, 0)
             if remaining > 0:
-                left.append(
-                    Item(item.sku, item.name, remaining, item.unit_price, item.currency)
-                )
+                left.append(Item(item.sku, item.name, remaining, item.unit_price, item.currency))
         return tuple(left)

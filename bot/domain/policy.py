@@ -15,7 +15,7 @@ STUCK_AFTER = timedelta(days=4)
 NOT_PICKED_UP_AFTER = timedelta(days=3)
 
 
-class NextStep(str, enum.Enum):
+class NextStep(enum.StrEnum):
     """What happens now, from the shopper's side; each has a response in domain.yml."""
 
     WAIT = "wait"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
-class ShipmentStatus(str, enum.Enum):
+class ShipmentStatus(enum.StrEnum):
     """Normalized shipment status (the import contract's event `status`)."""
 
     PRE_TRANSIT = "pre_transit"
@@ -21,7 +21,7 @@ class ShipmentStatus(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-class StatusDetail(str, enum.Enum):
+class StatusDetail(enum.StrEnum):
     """Refinement of a status (the contract's event `detail`, at least these)."""
 
     LABEL_CREATED = "label_created"
@@ -71,7 +71,7 @@ class Location:
     country: str | None = None
 
     def label(self) -> str:
-        """"Memphis, TN" style, or "" when nothing is known."""
+        """ "Memphis, TN" style, or "" when nothing is known."""
         parts = [p for p in (self.city, self.region) if p]
         if not parts and self.country:
             parts = [self.country]

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 
 def day_label(day: date) -> str:
-    """"Saturday, November 21"."""
+    """ "Saturday, November 21"."""
     return f"{day:%A}, {day:%B} {day.day}"
 
 
 def relative_day(day: date, today: date) -> str:
-    """"today", "tomorrow", "yesterday", or the day's label."""
+    """ "today", "tomorrow", "yesterday", or the day's label."""
     delta = (day - today).days
     if delta == 0:
         return "today"
@@ -23,7 +23,7 @@ def relative_day(day: date, today: date) -> str:
 
 
 def ago(then: datetime, now: datetime) -> str:
-    """"just now", "5 minutes ago", "3 hours ago", "2 days ago"."""
+    """ "just now", "5 minutes ago", "3 hours ago", "2 days ago"."""
     seconds = max(0, int((now - then).total_seconds()))
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
@@ -32,17 +32,15 @@ def ago(then: datetime, now: datetime) -> str:
     return "just now"
 
 
-
-
 def day_phrase(day: date, today: date) -> str:
-    """"Saturday, November 21", with "(today)" or "(tomorrow)" when it is."""
+    """ "Saturday, November 21", with "(today)" or "(tomorrow)" when it is."""
     relative = relative_day(day, today)
     label = day_label(day)
     return label if relative == label else f"{label} ({relative})"
 
 
 def moment(then: datetime, now: datetime) -> str:
-    """"Friday, November 20 at 3:05 pm (2 hours ago)", in `now`'s timezone."""
+    """ "Friday, November 20 at 3:05 pm (2 hours ago)", in `now`'s timezone."""
     local = then.astimezone(now.tzinfo)
     clock = f"{local:%I:%M %p}".lstrip("0").lower()
     return f"{day_label(local.date())} at {clock} ({ago(then, now)})"

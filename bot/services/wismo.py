@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.clock import Clock
-from bot.domain.errors import CarrierError, TrackingNotFound
+from bot.domain.errors import CarrierError, StoreUnavailable, TrackingNotFound
 from bot.domain.identity import (
     Factor,
     OrderRef,
@@ -119,5 +120,7 @@ class Wismo:
             ), None
         except CarrierError:
             return kept, (kept.fetched_at if kept else None)
-        self.orders.save_snapshot(fresh)
+        # Keeping the answer is an optimisation: the shopper gets it either way.
+        with suppress(StoreUnavailable):
+            self.orders.save_snapshot(fresh)
         return fresh, None

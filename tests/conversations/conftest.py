@@ -73,15 +73,34 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n')
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n'
+    )
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "wismo"), "demo", "--load"], env=env, check=True, cwd=ROOT)
     commands = {
         "sandbox": [str(bin_dir / "wismo"), "sandbox"],
-        "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                    "--port", str(ports["actions"])],
-        "rasa": [str(RASA), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-                 "--credentials", str(ROOT / "credentials.yml"), "--port", str(ports["rasa"])],
+        "actions": [
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(ports["actions"]),
+        ],
+        "rasa": [
+            str(RASA),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--port",
+            str(ports["rasa"]),
+        ],
     }
     stack = Stack(f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook", env)
     logs = {}
@@ -92,11 +111,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 command, env=env, cwd=ROOT, stdout=logs[name], stderr=subprocess.STDOUT
             )
         procs = list(stack.procs.values())
-        wait_until(lambda: requests.get(f"http://127.0.0.1:{ports['rasa']}/", timeout=2).ok,
-                   START_TIMEOUT, "starting Rasa", procs)
-        wait_until(lambda: requests.post(stack.rest_url, json={"sender": "warmup", "message": "hi"},
-                                         timeout=30).json() != [],
-                   60, "waiting for the first answer", procs)
+        wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{ports['rasa']}/", timeout=2).ok,
+            START_TIMEOUT,
+            "starting Rasa",
+            procs,
+        )
+        wait_until(
+            lambda: (
+                requests.post(
+                    stack.rest_url, json={"sender": "warmup", "message": "hi"}, timeout=30
+                ).json()
+                != []
+            ),
+            60,
+            "waiting for the first answer",
+            procs,
+        )
         yield stack
     finally:
         for proc in stack.procs.values():
@@ -120,8 +151,9 @@ class Chat:
 
     def say(self, text: str) -> str:
         """Send one message; the bot's replies joined by newlines."""
-        response = requests.post(self.url, json={"sender": self.sender, "message": text},
-                                 timeout=60)
+        response = requests.post(
+            self.url, json={"sender": self.sender, "message": text}, timeout=60
+        )
         response.raise_for_status()
         self.last = response.json()
         return "\n".join(m.get("text", "") for m in self.last)

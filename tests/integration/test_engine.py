@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -45,7 +47,7 @@ def test_processes_starting_together_can_all_migrate(engine: Engine) -> None:
     def run() -> None:
         try:
             migrate(engine)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
@@ -80,3 +82,21 @@ def test_an_unreachable_database_is_a_store_error() -> None:
         migrate(engine)
     with pytest.raises(StoreUnavailable):
         SqlOrderRepository(make_session_factory(engine)).get_by_number("WM-104233")
+
+
+def test_readers_are_served_while_a_writer_holds_the_database(sqlite_url: str) -> None:
+    migrate(make_engine(sqlite_url))
+    writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO customers (email, name) VALUES ('a@example.com', 'A')")
+    try:
+        engine = make_engine(sqlite_url)  # a process starting while `wismo import` writes
+        started = time.monotonic()
+        migrate(engine)
+        repository = SqlOrderRepository(make_session_factory(engine))
+        assert repository.find_by_email("a@example.com") == []
+        assert time.monotonic() - started < 2
+        engine.dispose()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -24,27 +24,46 @@ EST = timezone(timedelta(hours=-5))
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=EST)
 
 
-def order(number: str = "WM-104233", email: str = "jane.doe@example.com", **changes: object) -> Order:
+def order(
+    number: str = "WM-104233", email: str = "jane.doe@example.com", **changes: object
+) -> Order:
     base = Order(
         order_number=number,
         placed_at=NOW - timedelta(days=4),
         status=OrderStatus.FULFILLED,
         customer=Customer("Jane Doe", email, "+14155550134"),
-        shipping_address=Address("500 Terry Francois St", "San Francisco", "94107", "US",
-                                 region="CA"),
+        shipping_address=Address(
+            "500 Terry Francois St", "San Francisco", "94107", "US", region="CA"
+        ),
         items=(Item("TENT-2P", "Two-person tent", 1, Decimal("189.00"), "USD"),),
-        shipments=(Shipment("ups", "1Z999AA10123456784", NOW - timedelta(days=3),
-                            items=(ShipmentItem("TENT-2P", 1),)),),
+        shipments=(
+            Shipment(
+                "ups",
+                "1Z999AA10123456784",
+                NOW - timedelta(days=3),
+                items=(ShipmentItem("TENT-2P", 1),),
+            ),
+        ),
         promised_delivery=DeliveryWindow(date(2026, 11, 19), date(2026, 11, 21)),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def tracking(status: ShipmentStatus = ShipmentStatus.IN_TRANSIT, *, detail: str | None = None,
-             hours_ago: float = 3, eta: date | None = date(2026, 11, 21),
-             number: str = "1Z999AA10123456784") -> Tracking:
-    event = TrackingEvent(NOW - timedelta(hours=hours_ago), status, detail,
-                          "Departed from facility", Location("Memphis", "TN", None, "US"))
+def tracking(
+    status: ShipmentStatus = ShipmentStatus.IN_TRANSIT,
+    *,
+    detail: str | None = None,
+    hours_ago: float = 3,
+    eta: date | None = date(2026, 11, 21),
+    number: str = "1Z999AA10123456784",
+) -> Tracking:
+    event = TrackingEvent(
+        NOW - timedelta(hours=hours_ago),
+        status,
+        detail,
+        "Departed from facility",
+        Location("Memphis", "TN", None, "US"),
+    )
     return Tracking("ups", number, status, detail, eta, (event,))
 
 
@@ -63,8 +82,10 @@ class FakeOrders:
         return sorted(mine, key=lambda o: o.placed_at, reverse=True)
 
     def get_by_tracking(self, tracking_number: str) -> Order | None:
-        return next((o for o in self.orders for s in o.shipments
-                     if s.tracking_number == tracking_number), None)
+        return next(
+            (o for o in self.orders for s in o.shipments if s.tracking_number == tracking_number),
+            None,
+        )
 
     def save_snapshot(self, tracking: Tracking) -> None:
         self.snapshots[(tracking.carrier, tracking.tracking_number)] = tracking

@@ -16,6 +16,7 @@ from actions.status import ActionOrderStatus
 from bot.bootstrap import Services
 from bot.config import Settings
 from bot.domain.clock import Clock
+from bot.domain.errors import StoreUnavailable
 from bot.domain.identity import OrderNumberFormat
 from bot.services.wismo import Wismo
 from tests.unit.builders import NOW, FakeCarrier, FakeOrders, order, tracking
@@ -29,8 +30,7 @@ DOMAIN: dict[str, Any] = {
 @pytest.fixture(autouse=True)
 def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     orders = FakeOrders([order(), order("WM-100001", placed_at=NOW - timedelta(days=40))])
-    wismo = Wismo(orders, FakeCarrier({"1Z999AA10123456784": tracking()}), Clock(NOW),
-                  timedelta(0))
+    wismo = Wismo(orders, FakeCarrier({"1Z999AA10123456784": tracking()}), Clock(NOW), timedelta(0))
     wired = Services(Settings(clock=Clock(NOW)), wismo, OrderNumberFormat(), None)  # type: ignore[arg-type]
     for module in (actions.lookup, actions.status):
         monkeypatch.setattr(module, "services", lambda: wired)
@@ -39,14 +39,21 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Services:
 
 def tracker(text: str, intent: str, entities: dict[str, str], **slots: Any) -> Tracker:
     found = [{"entity": k, "value": v, "start": 0, "end": 1} for k, v in entities.items()]
-    return Tracker.from_dict({
-        "sender_id": "test",
-        "slots": {"verify_attempts": 0.0, "locked_out": False, **slots},
-        "latest_message": {"text": text, "intent": {"name": intent}, "entities": found},
-        "events": [{"event": "user", "text": text,
-                    "parse_data": {"intent": {"name": intent}, "entities": found}}],
-        "active_loop": {"name": "order_lookup_form"},
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": "test",
+            "slots": {"verify_attempts": 0.0, "locked_out": False, **slots},
+            "latest_message": {"text": text, "intent": {"name": intent}, "entities": found},
+            "events": [
+                {
+                    "event": "user",
+                    "text": text,
+                    "parse_data": {"intent": {"name": intent}, "entities": found},
+                }
+            ],
+            "active_loop": {"name": "order_lookup_form"},
+        }
+    )
 
 
 async def validate(t: Tracker) -> tuple[dict[str, Any], list[str]]:
@@ -57,9 +64,13 @@ async def validate(t: Tracker) -> tuple[dict[str, Any], list[str]]:
 
 
 async def test_an_order_number_and_email_in_one_message_verify_at_once() -> None:
-    slots, said = await validate(tracker("where is wm 104233 jane.doe@example.com", "order_status",
-                                         {"order_number": "wm 104233",
-                                          "email": "jane.doe@example.com"}))
+    slots, said = await validate(
+        tracker(
+            "where is wm 104233 jane.doe@example.com",
+            "order_status",
+            {"order_number": "wm 104233", "email": "jane.doe@example.com"},
+        )
+    )
     assert slots["order_ref"] == "order_number:WM-104233"
     assert slots["proof"] == "ok"
     assert slots["selected_order"] == "WM-104233"
@@ -75,10 +86,16 @@ async def test_without_a_number_the_form_asks_for_one() -> None:
 
 
 async def test_a_wrong_factor_is_refused_politely_and_starts_over() -> None:
-    slots, said = await validate(tracker("mallory@example.com", "inform",
-                                         {"email": "mallory@example.com"},
-                                         order_ref="order_number:WM-104233",
-                                         requested_slot="proof", topic="order_status"))
+    slots, said = await validate(
+        tracker(
+            "mallory@example.com",
+            "inform",
+            {"email": "mallory@example.com"},
+            order_ref="order_number:WM-104233",
+            requested_slot="proof",
+            topic="order_status",
+        )
+    )
     assert slots["order_ref"] is None and slots["proof"] is None
     assert slots["verify_attempts"] == 1.0
     assert "don't match" in said[0]
@@ -86,37 +103,64 @@ async def test_a_wrong_factor_is_refused_politely_and_starts_over() -> None:
 
 
 async def test_the_third_wrong_factor_locks_the_conversation() -> None:
-    slots, said = await validate(tracker("10001", "inform", {"zip_code": "10001"},
-                                         order_ref="order_number:WM-104233",
-                                         requested_slot="proof", topic="order_status",
-                                         verify_attempts=2.0))
+    slots, said = await validate(
+        tracker(
+            "10001",
+            "inform",
+            {"zip_code": "10001"},
+            order_ref="order_number:WM-104233",
+            requested_slot="proof",
+            topic="order_status",
+            verify_attempts=2.0,
+        )
+    )
     assert slots["locked_out"] is True
     assert slots["requested_slot"] is None
 
 
 async def test_a_locked_conversation_is_never_verified_even_with_the_right_details() -> None:
-    slots, _ = await validate(tracker("WM-104233 jane.doe@example.com", "order_status",
-                                      {"order_number": "WM-104233", "email": "jane.doe@example.com"},
-                                      locked_out=True, verify_attempts=3.0))
+    slots, _ = await validate(
+        tracker(
+            "WM-104233 jane.doe@example.com",
+            "order_status",
+            {"order_number": "WM-104233", "email": "jane.doe@example.com"},
+            locked_out=True,
+            verify_attempts=3.0,
+        )
+    )
     assert "verified_orders" not in slots and slots["requested_slot"] is None
 
 
 async def test_an_email_lookup_asks_for_a_postal_code_then_a_choice() -> None:
-    slots, _ = await validate(tracker("jane.doe@example.com", "order_status",
-                                      {"email": "jane.doe@example.com"}))
+    slots, _ = await validate(
+        tracker("jane.doe@example.com", "order_status", {"email": "jane.doe@example.com"})
+    )
     assert slots["order_ref"] == "email:jane.doe@example.com"
     assert slots["requested_slot"] == "proof"
-    slots, _ = await validate(tracker("94107", "inform", {"zip_code": "94107"},
-                                      order_ref="email:jane.doe@example.com",
-                                      requested_slot="proof", topic="order_status"))
+    slots, _ = await validate(
+        tracker(
+            "94107",
+            "inform",
+            {"zip_code": "94107"},
+            order_ref="email:jane.doe@example.com",
+            requested_slot="proof",
+            topic="order_status",
+        )
+    )
     assert slots["proof"] == "ok" and slots["selected_order"] is None
     assert slots["requested_slot"] == "selected_order"
 
 
 async def test_the_answer_tells_status_carrier_scan_and_date_but_not_the_street() -> None:
     dispatcher = CollectingDispatcher()
-    t = tracker("", "inform", {}, selected_order="WM-104233", verified_orders=["WM-104233"],
-                topic="order_status")
+    t = tracker(
+        "",
+        "inform",
+        {},
+        selected_order="WM-104233",
+        verified_orders=["WM-104233"],
+        topic="order_status",
+    )
     events = await ActionOrderStatus().run(dispatcher, t, DOMAIN)
     text = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert "on its way with UPS" in text and "Memphis, TN" in text
@@ -130,3 +174,21 @@ async def test_no_answer_for_an_order_that_was_not_verified() -> None:
     t = tracker("", "inform", {}, selected_order="WM-104233", verified_orders=["WM-100001"])
     await ActionOrderStatus().run(dispatcher, t, DOMAIN)
     assert all("UPS" not in (m.get("text") or "") for m in dispatcher.messages)
+
+
+async def test_a_broken_order_store_gets_an_apology_and_a_way_to_a_person(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(services.wismo, "verify", broken)
+    slots, said = await validate(
+        tracker(
+            "WM-104233 jane.doe@example.com",
+            "order_status",
+            {"order_number": "WM-104233", "email": "jane.doe@example.com"},
+        )
+    )
+    assert "something went wrong on our side" in said[0]
+    assert slots["requested_slot"] is None and "verified_orders" not in slots

@@ -17,7 +17,9 @@ from bot.domain.identity import (
 from tests.unit.builders import order
 
 
-@pytest.mark.parametrize("typed", ["WM-104233", "wm 104233", "wm104233", "#WM-104233", " Wm-104233 "])
+@pytest.mark.parametrize(
+    "typed", ["WM-104233", "wm 104233", "wm104233", "#WM-104233", " Wm-104233 "]
+)
 def test_order_numbers_are_normalized_however_typed(typed: str) -> None:
     assert OrderNumberFormat().normalize(typed) == "WM-104233"
 

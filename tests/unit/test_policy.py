@@ -35,10 +35,18 @@ def test_a_delivered_parcel_is_never_late() -> None:
 
 def test_the_latest_delay_reported_is_the_reason() -> None:
     base = tracking()
-    weather = TrackingEvent(NOW - timedelta(days=1), ShipmentStatus.IN_TRANSIT,
-                            StatusDetail.WEATHER_DELAY, "Weather delay")
-    customs = TrackingEvent(NOW - timedelta(hours=1), ShipmentStatus.IN_TRANSIT,
-                            StatusDetail.CUSTOMS_DELAY, "Held in customs")
+    weather = TrackingEvent(
+        NOW - timedelta(days=1),
+        ShipmentStatus.IN_TRANSIT,
+        StatusDetail.WEATHER_DELAY,
+        "Weather delay",
+    )
+    customs = TrackingEvent(
+        NOW - timedelta(hours=1),
+        ShipmentStatus.IN_TRANSIT,
+        StatusDetail.CUSTOMS_DELAY,
+        "Held in customs",
+    )
     with_delays = replace(base, events=(weather, customs))
     assert assess(order(), with_delays, NOW).delay_reason is StatusDetail.CUSTOMS_DELAY
 

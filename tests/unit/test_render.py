@@ -15,8 +15,9 @@ NY = ZoneInfo("America/New_York")
 
 
 def replies_for(the_order, answers, topic=None, down=False):  # type: ignore[no-untyped-def]
-    wismo = Wismo(FakeOrders([the_order]), FakeCarrier(answers, down=down), Clock(NOW),
-                  timedelta(0))
+    wismo = Wismo(
+        FakeOrders([the_order]), FakeCarrier(answers, down=down), Clock(NOW), timedelta(0)
+    )
     report = wismo.report(the_order.order_number)
     assert report is not None
     return render_order(report, topic, NY)
@@ -28,8 +29,7 @@ def names(replies: list[Reply]) -> list[str]:
 
 def test_an_in_transit_parcel_gets_status_last_scan_date_and_next_step() -> None:
     replies = replies_for(order(), {"1Z999AA10123456784": tracking()})
-    assert names(replies) == ["order_single", "parcel_in_transit", "eta",
-                              "next_wait"]
+    assert names(replies) == ["order_single", "parcel_in_transit", "eta", "next_wait"]
     parcel = replies[1].values
     assert parcel["carrier"] == "UPS"
     assert parcel["place"] == " in Memphis, TN"
@@ -46,11 +46,15 @@ def test_the_street_line_is_never_part_of_a_reply() -> None:
 
 def test_a_late_parcel_says_why_and_by_when_it_was_promised() -> None:
     late = order(promised_delivery=DeliveryWindow(date(2026, 11, 16), date(2026, 11, 18)))
-    replies = replies_for(late, {"1Z999AA10123456784": tracking(detail="weather_delay", eta=None)},
-                          topic="delivery_late")
+    replies = replies_for(
+        late,
+        {"1Z999AA10123456784": tracking(detail="weather_delay", eta=None)},
+        topic="delivery_late",
+    )
     assert "late_weather_delay" in names(replies)
     assert replies[names(replies).index("late_weather_delay")].values["promised"] == (
-        "Wednesday, November 18")
+        "Wednesday, November 18"
+    )
     assert "eta_unknown" in names(replies)
 
 
@@ -63,8 +67,13 @@ def test_split_orders_report_every_parcel_and_what_has_not_shipped() -> None:
     second = Shipment("ups", "1Z12345E0205271688", NOW - timedelta(days=1))
     two = order(shipments=(*order().shipments, second), status=OrderStatus.PARTIALLY_FULFILLED)
     two = replace(two, items=(*two.items, replace(two.items[0], sku="STOVE", name="Camp stove")))
-    replies = replies_for(two, {"1Z999AA10123456784": tracking(),
-                                "1Z12345E0205271688": tracking(ShipmentStatus.DELIVERED)})
+    replies = replies_for(
+        two,
+        {
+            "1Z999AA10123456784": tracking(),
+            "1Z12345E0205271688": tracking(ShipmentStatus.DELIVERED),
+        },
+    )
     assert names(replies)[0] == "order_overview"
     assert replies[0].values["count"] == "2"
     parcels = [r.values["parcel"] for r in replies if r.response.startswith("parcel_")]
@@ -73,28 +82,36 @@ def test_split_orders_report_every_parcel_and_what_has_not_shipped() -> None:
 
 
 def test_orders_not_shipped_yet_say_why() -> None:
-    waiting = {OrderStatus.PROCESSING: "order_processing",
-               OrderStatus.ON_HOLD: "order_on_hold",
-               OrderStatus.BACKORDERED: "order_backordered",
-               OrderStatus.CANCELLED: "order_cancelled"}
+    waiting = {
+        OrderStatus.PROCESSING: "order_processing",
+        OrderStatus.ON_HOLD: "order_on_hold",
+        OrderStatus.BACKORDERED: "order_backordered",
+        OrderStatus.CANCELLED: "order_cancelled",
+    }
     for status, response in waiting.items():
         unshipped = order(status=status, shipments=(), backorder_until=date(2026, 12, 3))
         replies = replies_for(unshipped, {})
         assert names(replies) == [response]
-    backordered = replies_for(order(status=OrderStatus.BACKORDERED, shipments=(),
-                                    backorder_until=date(2026, 12, 3)), {})
+    backordered = replies_for(
+        order(status=OrderStatus.BACKORDERED, shipments=(), backorder_until=date(2026, 12, 3)), {}
+    )
     assert backordered[0].values["backorder_until"] == "Thursday, December 3"
 
 
 def test_delivered_but_missing_gets_the_missing_parcel_advice() -> None:
-    replies = replies_for(order(), {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED)},
-                          topic="package_missing")
+    replies = replies_for(
+        order(), {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED)}, topic="package_missing"
+    )
     assert names(replies)[-2:] == ["next_check_around", "missing_after_delivery"]
 
 
 def test_an_outage_warns_that_the_status_is_the_last_known_one() -> None:
-    wismo = Wismo(FakeOrders([order()]), FakeCarrier({"1Z999AA10123456784": tracking()}),
-                  Clock(NOW), timedelta(0))
+    wismo = Wismo(
+        FakeOrders([order()]),
+        FakeCarrier({"1Z999AA10123456784": tracking()}),
+        Clock(NOW),
+        timedelta(0),
+    )
     wismo.report("WM-104233")
     wismo.carriers.down = True  # type: ignore[attr-defined]
     report = wismo.report("WM-104233")
@@ -105,7 +122,9 @@ def test_an_outage_warns_that_the_status_is_the_last_known_one() -> None:
 
 
 def test_carrier_text_cannot_smuggle_markup_into_a_reply() -> None:
-    sneaky = replace(tracking(), events=(replace(tracking().events[0],
-                                                 description="<img src=x onerror=alert(1)>Hi"),))
+    sneaky = replace(
+        tracking(),
+        events=(replace(tracking().events[0], description="<img src=x onerror=alert(1)>Hi"),),
+    )
     replies = replies_for(order(), {"1Z999AA10123456784": sneaky})
     assert all("<" not in v for r in replies for v in r.values.values())

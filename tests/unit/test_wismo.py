@@ -26,16 +26,20 @@ def test_order_number_and_email_prove_every_order_of_that_customer() -> None:
 
 def test_a_wrong_factor_and_an_unknown_order_look_the_same() -> None:
     wismo, *_ = make(order())
-    wrong = wismo.verify(OrderRef(RefKind.ORDER_NUMBER, "WM-104233"),
-                         Factor(FactorKind.EMAIL, "mallory@example.com"))
-    unknown = wismo.verify(OrderRef(RefKind.ORDER_NUMBER, "WM-999999"),
-                           Factor(FactorKind.EMAIL, "jane.doe@example.com"))
+    wrong = wismo.verify(
+        OrderRef(RefKind.ORDER_NUMBER, "WM-104233"), Factor(FactorKind.EMAIL, "mallory@example.com")
+    )
+    unknown = wismo.verify(
+        OrderRef(RefKind.ORDER_NUMBER, "WM-999999"),
+        Factor(FactorKind.EMAIL, "jane.doe@example.com"),
+    )
     assert wrong == unknown == []
 
 
 def test_a_postal_code_proves_only_orders_shipped_there() -> None:
-    elsewhere = order("WM-100001", shipping_address=replace(order().shipping_address,
-                                                             postal_code="10001"))
+    elsewhere = order(
+        "WM-100001", shipping_address=replace(order().shipping_address, postal_code="10001")
+    )
     wismo, *_ = make(order(), elsewhere)
     ref = OrderRef(RefKind.EMAIL, "jane.doe@example.com")
     assert wismo.verify(ref, Factor(FactorKind.POSTAL_CODE, "94107")) == ["WM-104233"]

@@ -7,6 +7,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,6 +52,13 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def store_error(doing: str, exc: Exception) -> StoreUnavailable:
+    """The core's error for a database failure: the driver's first line, without SQL or values."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines() or [type(cause).__name__]
+    return StoreUnavailable(f"{doing}: {lines[0]}")
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
@@ -60,13 +69,21 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
+        if _at_head(engine, config):
+            return  # no lock taken, so starting beside a long `wismo import` does not wait
         with engine.connect() as connection:
             _lock_for_migration(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
     except (SQLAlchemyError, CommandError) as exc:
-        raise StoreUnavailable(f"cannot migrate the order store: {exc}") from exc
+        raise store_error("cannot migrate the order store", exc) from exc
+
+
+def _at_head(engine: Engine, config: Config) -> bool:
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
 
 
 def _lock_for_migration(connection: Connection) -> None:

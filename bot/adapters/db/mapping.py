@@ -102,52 +102,66 @@ def shipments_of(row: OrderRow) -> tuple[Shipment, ...]:
     )
 
 
-def apply_order(row: OrderRow, order: Order, customer: CustomerRow) -> None:
-    """Make a row say what `order` says; unchanged values and children cause no write."""
-    row.order_number = order.order_number
-    row.status = order.status
-    row.placed_at = order.placed_at
-    row.placed_at_offset = offset_of(order.placed_at)
-    row.customer = customer
-    address = order.shipping_address
-    row.ship_line1, row.ship_line2 = address.line1, address.line2
-    row.ship_city, row.ship_region = address.city, address.region
-    row.ship_postal_code, row.ship_country = address.postal_code, address.country
-    window = order.promised_delivery
-    row.promised_earliest = window.earliest if window else None
-    row.promised_latest = window.latest if window else None
-    row.backorder_until = order.backorder_until
-    if items_of(row) != order.items:
-        row.items = [_item_row(position, item) for position, item in enumerate(order.items)]
-    if shipments_of(row) != order.shipments:
-        row.shipments = [_shipment_row(position, s) for position, s in enumerate(order.shipments)]
+def order_values(order: Order) -> dict[str, Any]:
+    """The column values of an order row, but its customer."""
+    address, window = order.shipping_address, order.promised_delivery
+    return {
+        "order_number": order.order_number,
+        "status": order.status,
+        "placed_at": order.placed_at,
+        "placed_at_offset": offset_of(order.placed_at),
+        "ship_line1": address.line1,
+        "ship_line2": address.line2,
+        "ship_city": address.city,
+        "ship_region": address.region,
+        "ship_postal_code": address.postal_code,
+        "ship_country": address.country,
+        "promised_earliest": window.earliest if window else None,
+        "promised_latest": window.latest if window else None,
+        "backorder_until": order.backorder_until,
+    }
 
 
-def _item_row(position: int, item: Item) -> OrderItemRow:
-    return OrderItemRow(
-        position=position,
-        sku=item.sku,
-        name=item.name,
-        quantity=item.quantity,
-        unit_price=item.unit_price,
-        currency=item.currency,
-    )
+def item_values(position: int, item: Item) -> dict[str, Any]:
+    """The column values of an item row, but its order."""
+    return {
+        "position": position,
+        "sku": item.sku,
+        "name": item.name,
+        "quantity": item.quantity,
+        "unit_price": item.unit_price,
+        "currency": item.currency,
+    }
 
 
-def _shipment_row(position: int, shipment: Shipment) -> ShipmentRow:
+def shipment_values(position: int, shipment: Shipment) -> dict[str, Any]:
+    """The column values of a shipment row, but its order."""
     parts: list[ShipmentItemJson] = [
         {"sku": part.sku, "quantity": part.quantity} for part in shipment.items
     ]
     shipped_at = shipment.shipped_at
-    return ShipmentRow(
-        position=position,
-        carrier=shipment.carrier,
-        tracking_number=shipment.tracking_number,
-        service=shipment.service,
-        shipped_at=shipped_at,
-        shipped_at_offset=None if shipped_at is None else offset_of(shipped_at),
-        items=parts,
-    )
+    return {
+        "position": position,
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "service": shipment.service,
+        "shipped_at": shipped_at,
+        "shipped_at_offset": None if shipped_at is None else offset_of(shipped_at),
+        "items": parts,
+    }
+
+
+def apply_order(row: OrderRow, order: Order, customer: CustomerRow) -> None:
+    """Make an order row say what `order` says; unchanged children are kept as they are."""
+    for name, value in order_values(order).items():
+        setattr(row, name, value)
+    row.customer = customer
+    if items_of(row) != order.items:
+        row.items = [OrderItemRow(**item_values(p, item)) for p, item in enumerate(order.items)]
+    if shipments_of(row) != order.shipments:
+        row.shipments = [
+            ShipmentRow(**shipment_values(p, s)) for p, s in enumerate(order.shipments)
+        ]
 
 
 def detail_value(detail: StatusDetail | str | None) -> str | None:

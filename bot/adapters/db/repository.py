@@ -10,25 +10,26 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from bot.adapters.db import mapping
+from bot.adapters.db.engine import store_error
 from bot.adapters.db.models import (
     CustomerRow,
+    OrderItemRow,
     OrderRow,
     SandboxTrackingRow,
     ShipmentRow,
     TrackingSnapshotRow,
 )
-from bot.domain.errors import StoreUnavailable
 from bot.domain.orders import Order
 from bot.domain.shipments import Tracking
 
 T = TypeVar("T")
-CHUNK = 500  # rows looked up per query while importing; keeps IN lists and memory small
+CHUNK = 1000  # rows looked up per query while importing; keeps IN lists and memory small
 _INSERTS: dict[str, Callable[..., Any]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,
@@ -48,7 +49,7 @@ class SqlOrderRepository:
             with self._sessions.begin() as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise StoreUnavailable(f"the order store failed: {exc}") from exc
+            raise store_error("the order store failed", exc) from exc
 
     def get_by_number(self, order_number: str) -> Order | None:
         """The order with this number (trimmed, upper-cased), or None."""
@@ -140,21 +141,48 @@ def _release(session: Session) -> None:
 
 
 def _upsert_orders(session: Session, orders: Sequence[Order]) -> None:
-    """Insert new orders, update changed ones; unchanged ones cause no write."""
-    customers = _upsert_customers(session, orders)
-    numbers = [order.order_number for order in orders]
-    query = _orders().where(OrderRow.order_number.in_(numbers))
+    """Insert new orders in bulk, update changed ones; unchanged ones cause no write."""
+    latest = {order.order_number: order for order in orders}  # the last of twins wins
+    customers = _upsert_customers(session, list(latest.values()))
+    query = _orders().where(OrderRow.order_number.in_(list(latest)))
     rows = {row.order_number: row for row in session.scalars(query)}
-    for order in orders:
-        row = rows.get(order.order_number)
-        if row is None:
-            row = rows[order.order_number] = OrderRow(items=[], shipments=[])
-            session.add(row)
-        mapping.apply_order(row, order, customers[order.customer.email.lower()])
+    for number, row in rows.items():
+        order = latest[number]
+        if mapping.order_of(row) != order:
+            mapping.apply_order(row, order, customers[order.customer.email.lower()])
+    fresh = [order for number, order in latest.items() if number not in rows]
+    if fresh:
+        _insert_orders(session, fresh, customers)
+
+
+def _insert_orders(
+    session: Session, orders: Sequence[Order], customers: dict[str, CustomerRow]
+) -> None:
+    """Insert orders with their items and shipments: three statements, whatever their number."""
+    values = [
+        {**mapping.order_values(order), "customer_id": customers[order.customer.email.lower()].id}
+        for order in orders
+    ]
+    returning = insert(OrderRow).returning(OrderRow.id, sort_by_parameter_order=True)
+    ids = session.scalars(returning, values).all()
+    items = [
+        {"order_id": order_id, **mapping.item_values(position, item)}
+        for order_id, order in zip(ids, orders, strict=True)
+        for position, item in enumerate(order.items)
+    ]
+    shipments = [
+        {"order_id": order_id, **mapping.shipment_values(position, shipment)}
+        for order_id, order in zip(ids, orders, strict=True)
+        for position, shipment in enumerate(order.shipments)
+    ]
+    if items:
+        session.execute(insert(OrderItemRow), items)
+    if shipments:
+        session.execute(insert(ShipmentRow), shipments)
 
 
 def _upsert_customers(session: Session, orders: Sequence[Order]) -> dict[str, CustomerRow]:
-    """The customer rows of these orders by email; the last order's name and phone win."""
+    """The customer rows of these orders by email, with ids; the last order's name and phone win."""
     latest = {order.customer.email.lower(): order.customer for order in orders}
     query = select(CustomerRow).where(CustomerRow.email.in_(list(latest)))
     rows = {row.email: row for row in session.scalars(query)}
@@ -163,8 +191,9 @@ def _upsert_customers(session: Session, orders: Sequence[Order]) -> dict[str, Cu
         if row is None:
             row = rows[email] = CustomerRow(email=email)
             session.add(row)
-        row.name = customer.name
-        row.phone = customer.phone
+        if (row.name, row.phone) != (customer.name, customer.phone):
+            row.name, row.phone = customer.name, customer.phone
+    session.flush()
     return rows
 
 

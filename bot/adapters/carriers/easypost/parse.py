@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TypedDict
 
+from dateutil.parser import isoparse
+
 from bot.adapters.carriers.easypost.codes import carrier_from_easypost, from_easypost
 from bot.domain.errors import (
     CarrierAuthError,
@@ -189,8 +191,8 @@ def _datetime(value: object) -> datetime | None:
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        moment = isoparse(text)  # also takes carriers' variants: basic format, 9-digit fractions
+    except (ValueError, OverflowError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
