@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.replies import say
 from actions.runtime import call, guarded, services
+from bot.adapters.carriers.detect import normalize_tracking_number
 from bot.domain.identity import (
     Factor,
     FactorKind,
@@ -47,7 +48,7 @@ def ref_in_message(tracker: Tracker, *, emails: bool = True) -> OrderRef | None:
         if number := numbers.normalize(text):
             return OrderRef(RefKind.ORDER_NUMBER, number)
     for text in entity_values(tracker, "tracking_number"):
-        return OrderRef(RefKind.TRACKING_NUMBER, "".join(text.split()).upper())
+        return OrderRef(RefKind.TRACKING_NUMBER, normalize_tracking_number(text))
     for text in entity_values(tracker, "email") if emails else []:
         if email := normalize_email(text):
             return OrderRef(RefKind.EMAIL, email)

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.lookup
 import actions.status
-from actions.lookup import ValidateOrderLookupForm
+from actions.lookup import CHANNEL_PHONE_KEY, ValidateOrderLookupForm
 from actions.status import ActionOrderStatus
 from bot.bootstrap import Services
 from bot.config import Settings
@@ -37,13 +37,20 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     return wired
 
 
-def tracker(text: str, intent: str, entities: dict[str, str], **slots: Any) -> Tracker:
+def tracker(
+    text: str, intent: str, entities: dict[str, str], metadata: Any = None, **slots: Any
+) -> Tracker:
     found = [{"entity": k, "value": v, "start": 0, "end": 1} for k, v in entities.items()]
     return Tracker.from_dict(
         {
             "sender_id": "test",
             "slots": {"verify_attempts": 0.0, "locked_out": False, **slots},
-            "latest_message": {"text": text, "intent": {"name": intent}, "entities": found},
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent},
+                "entities": found,
+                "metadata": metadata or {},
+            },
             "events": [
                 {
                     "event": "user",
@@ -192,3 +199,36 @@ async def test_a_broken_order_store_gets_an_apology_and_a_way_to_a_person(
     )
     assert "something went wrong on our side" in said[0]
     assert slots["requested_slot"] is None and "verified_orders" not in slots
+
+
+async def test_a_phone_number_the_channel_verified_proves_the_order() -> None:
+    slots, _ = await validate(
+        tracker(
+            "where is WM-104233",
+            "order_status",
+            {"order_number": "WM-104233"},
+            metadata={CHANNEL_PHONE_KEY: "+14155550134"},
+        )
+    )
+    assert slots["proof"] == "ok" and slots["selected_order"] == "WM-104233"
+
+
+async def test_a_typed_phone_number_is_checked_like_any_second_factor() -> None:
+    slots, said = await validate(
+        tracker(
+            "+1 212 555 0199",
+            "inform",
+            {"phone_number": "+1 212 555 0199"},
+            order_ref="order_number:WM-104233",
+            requested_slot="proof",
+            topic="order_status",
+        )
+    )
+    assert "verified_orders" not in slots and "don't match" in said[0]
+
+
+async def test_a_tracking_number_typed_with_spaces_finds_its_order() -> None:
+    slots, _ = await validate(
+        tracker("1z999aa1 0123456784", "order_status", {"tracking_number": "1z999aa1 0123456784"})
+    )
+    assert slots["order_ref"] == "tracking_number:1Z999AA10123456784"
