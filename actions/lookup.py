@@ -21,6 +21,7 @@ from bot.domain.identity import (
     normalize_phone,
     normalize_postal_code,
 )
+from bot.domain.orders import Order
 from bot.domain.wording import day_label
 
 # The intent that opened a lookup decides how the answer is framed.
@@ -145,13 +146,12 @@ class ValidateOrderLookupForm(FormValidationAction):
         ref = _ref(tracker)
         if value == "ok" or ref is None:
             return {"proof": value}
-        wismo = services().wismo
-        proven = await call(wismo.verify, ref, Factor.decode(value))
+        proven = await call(services().wismo.verify, ref, Factor.decode(value))
         if not proven:
             return self._failed(dispatcher, tracker)
         verified = sorted(set(tracker.get_slot("verified_orders") or []) | set(proven))
-        owner = await call(wismo.order_number_of, ref)
-        selected = owner if owner in proven else (proven[0] if len(proven) == 1 else None)
+        pointed = ref.kind is not RefKind.EMAIL or len(proven) == 1
+        selected = proven[0] if pointed else None
         return {"proof": "ok", "verified_orders": verified, "selected_order": selected}
 
     def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -231,7 +231,7 @@ class ActionAskSelectedOrder(Action):
         return []
 
 
-def order_buttons(orders: list[Any]) -> list[dict[str, str]]:
+def order_buttons(orders: list[Order]) -> list[dict[str, str]]:
     """One button per order: number, date and what is in it."""
     buttons = []
     for order in orders:

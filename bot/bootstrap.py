@@ -27,7 +27,6 @@ class Services:
     settings: Settings
     wismo: Wismo
     numbers: OrderNumberFormat
-    repository: SqlOrderRepository
 
 
 def build_carrier(settings: Settings) -> EasyPostClient:
@@ -50,4 +49,4 @@ def build(settings: Settings) -> Services:
         timedelta(seconds=settings.tracking_cache_seconds),
     )
     numbers = OrderNumberFormat(settings.order_prefix, settings.order_digits)
-    return Services(settings, wismo, numbers, repository)
+    return Services(settings, wismo, numbers)

@@ -77,14 +77,16 @@ class Wismo:
     def verify(self, ref: OrderRef, factor: Factor) -> list[str]:
         """Order numbers the shopper proved are theirs; empty when nothing matches.
 
-        An unknown identifier and a wrong factor look the same from outside.
+        The order an order or tracking number points at comes first. An unknown
+        identifier and a wrong factor look the same from outside.
         """
         if not can_prove(ref, factor):
             return []
         proven = verified_scope(self.candidates(ref), factor)
         if proven and proves_customer(factor) and ref.kind is not RefKind.EMAIL:
-            siblings = self.orders.find_by_email(proven[0].customer.email)
-            proven = verified_scope(siblings, factor) or proven
+            pointed = proven[0]
+            siblings = verified_scope(self.orders.find_by_email(pointed.customer.email), factor)
+            proven = [pointed, *(o for o in siblings if o.order_number != pointed.order_number)]
         return [order.order_number for order in proven]
 
     def orders_in(self, order_numbers: list[str]) -> list[Order]:

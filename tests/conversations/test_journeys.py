@@ -132,6 +132,7 @@ def test_an_unknown_order_number_reads_like_a_wrong_factor(chat: Chat, stack: St
     unknown = chat.say(email_of("in_transit"))
     other.say(f"where is {SCENARIOS['in_transit']}")
     wrong = other.say("nobody@example.com")
+    assert "don't match" in unknown
     assert unknown == wrong
 
 

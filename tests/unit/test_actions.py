@@ -31,7 +31,7 @@ DOMAIN: dict[str, Any] = {
 def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     orders = FakeOrders([order(), order("WM-100001", placed_at=NOW - timedelta(days=40))])
     wismo = Wismo(orders, FakeCarrier({"1Z999AA10123456784": tracking()}), Clock(NOW), timedelta(0))
-    wired = Services(Settings(clock=Clock(NOW)), wismo, OrderNumberFormat(), None)  # type: ignore[arg-type]
+    wired = Services(Settings(clock=Clock(NOW)), wismo, OrderNumberFormat())
     for module in (actions.lookup, actions.status):
         monkeypatch.setattr(module, "services", lambda: wired)
     return wired
@@ -232,3 +232,15 @@ async def test_a_tracking_number_typed_with_spaces_finds_its_order() -> None:
         tracker("1z999aa1 0123456784", "order_status", {"tracking_number": "1z999aa1 0123456784"})
     )
     assert slots["order_ref"] == "tracking_number:1Z999AA10123456784"
+
+
+async def test_verifying_an_older_order_by_number_selects_that_order() -> None:
+    slots, _ = await validate(
+        tracker(
+            "WM-100001 jane.doe@example.com",
+            "order_status",
+            {"order_number": "WM-100001", "email": "jane.doe@example.com"},
+        )
+    )
+    assert slots["selected_order"] == "WM-100001"
+    assert slots["verified_orders"] == ["WM-100001", "WM-104233"]

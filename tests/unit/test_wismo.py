@@ -21,7 +21,14 @@ def test_order_number_and_email_prove_every_order_of_that_customer() -> None:
     wismo, *_ = make(order(), older, order("WM-200002", email="other@example.com"))
     ref = OrderRef(RefKind.ORDER_NUMBER, "WM-104233")
     proven = wismo.verify(ref, Factor(FactorKind.EMAIL, "jane.doe@example.com"))
-    assert sorted(proven) == ["WM-100001", "WM-104233"]
+    assert proven == ["WM-104233", "WM-100001"]
+
+
+def test_the_order_asked_about_comes_first_even_when_older() -> None:
+    older = order("WM-100001", placed_at=NOW - timedelta(days=30))
+    wismo, *_ = make(order(), older)
+    ref = OrderRef(RefKind.ORDER_NUMBER, "WM-100001")
+    assert wismo.verify(ref, Factor(FactorKind.PHONE, "4155550134")) == ["WM-100001", "WM-104233"]
 
 
 def test_a_wrong_factor_and_an_unknown_order_look_the_same() -> None:
