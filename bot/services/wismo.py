@@ -20,6 +20,10 @@ from bot.domain.orders import Item, Order, Shipment
 from bot.domain.policy import Assessment, assess
 from bot.domain.shipments import ShipmentStatus, Tracking
 from bot.services.ports import OrderRepository, TrackingProvider
+from bot.services.singleflight import SingleFlight
+
+# A parcel's tracking (None when unknown) and, when it is a stale kept one, since when.
+Answer = tuple[Tracking | None, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Wismo:
         self.carriers = carriers
         self.clock = clock
         self.cache_for = cache_for
+        self.flights: SingleFlight[tuple[str, str], Answer] = SingleFlight()
 
     def candidates(self, ref: OrderRef) -> list[Order]:
         """The orders an identifier points at (several for an email)."""
@@ -108,18 +113,25 @@ class Wismo:
         assessment = assess(order, tracking, now) if tracking else None
         return ShipmentReport(shipment, tracking, stale_since, assessment)
 
-    def tracking(self, shipment: Shipment) -> tuple[Tracking | None, datetime | None]:
-        """Fresh tracking, or the last kept one with its time when the carrier fails."""
-        kept = self.orders.last_snapshot(shipment.carrier, shipment.tracking_number)
+    def tracking(self, shipment: Shipment) -> Answer:
+        """Fresh tracking, or the last kept one with its time when the carrier fails.
+
+        Concurrent requests for one parcel share one look-up, cache check included:
+        while one asks the carrier, the others wait for its answer instead of asking too.
+        """
+        key = (shipment.carrier, shipment.tracking_number)
+        return self.flights.do(key, lambda: self._look_up(*key))
+
+    def _look_up(self, carrier: str, tracking_number: str) -> Answer:
+        """The kept snapshot while fresh, else the carrier's answer (kept for next time)."""
+        kept = self.orders.last_snapshot(carrier, tracking_number)
         now = self.clock.now()
         if kept and kept.fetched_at and now - kept.fetched_at < self.cache_for:
             return kept, None
         try:
-            fresh = self.carriers.track(shipment.carrier, shipment.tracking_number)
+            fresh = self.carriers.track(carrier, tracking_number)
         except TrackingNotFound:
-            return Tracking(
-                shipment.carrier, shipment.tracking_number, ShipmentStatus.UNKNOWN
-            ), None
+            return Tracking(carrier, tracking_number, ShipmentStatus.UNKNOWN), None
         except CarrierError:
             return kept, (kept.fetched_at if kept else None)
         # Keeping the answer is an optimisation: the shopper gets it either way.

@@ -4,6 +4,7 @@
     GET  /v2/trackers/<id>       a tracker created before
     GET  /v2/trackers            ?tracking_codes[]=..&tracking_code=..&carrier=..
     GET  /healthz                liveness, no authentication
+    GET  /_sandbox/stats         requests received so far, no authentication
 
 Every /v2 call needs HTTP basic auth with the API key as the user name. Bad
 input gets a 400, an unsupported carrier a 422, an unknown id a 404, all in
@@ -11,6 +12,11 @@ EasyPost's error shape (https://docs.easypost.com/docs/errors); the error codes
 are the sandbox's own, in EasyPost's dotted style. The histories are read
 through the `SandboxTrackingSource` port at every call, so a fresh import shows
 at once, and only what has happened by the clock's "now" is revealed.
+
+The stats let a benchmark tell how many carrier requests a burst of questions
+caused: `tracker_requests` counts every /v2 request, whatever its answer;
+`by_tracking_code` counts the create-or-fetch calls per (normalized) code.
+They only grow: read them before and after.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import waitress
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -45,6 +53,13 @@ _EXTENSION = "wismo_sandbox"
 api = Blueprint("sandbox_api", __name__, url_prefix="/v2")
 
 
+class StatsBody(TypedDict):
+    """The body of GET /_sandbox/stats."""
+
+    tracker_requests: int
+    by_tracking_code: dict[str, int]
+
+
 class ApiError(Exception):
     """An error answer in EasyPost's shape."""
 
@@ -63,6 +78,8 @@ class SandboxState:
     carriers: frozenset[str]
     trackers: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    requests: int = 0
+    lookups: Counter[str] = field(default_factory=Counter)
 
     def remember(self, carrier: str, number: str) -> bool:
         """Register a tracker; True when it is new."""
@@ -77,6 +94,21 @@ class SandboxState:
         with self.lock:
             return list(reversed(self.trackers.values()))
 
+    def count_request(self) -> None:
+        """Count one request to the Trackers API."""
+        with self.lock:
+            self.requests += 1
+
+    def count_lookup(self, number: str) -> None:
+        """Count one create-or-fetch call for a tracking code."""
+        with self.lock:
+            self.lookups[number] += 1
+
+    def stats(self) -> StatsBody:
+        """What has been counted so far."""
+        with self.lock:
+            return {"tracker_requests": self.requests, "by_tracking_code": dict(self.lookups)}
+
 
 def create_app(
     source: SandboxTrackingSource,
@@ -89,6 +121,7 @@ def create_app(
     app.extensions[_EXTENSION] = SandboxState(source, clock, api_key, frozenset(carriers))
     app.register_blueprint(api)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
+    app.add_url_rule("/_sandbox/stats", "stats", lambda: jsonify(_state().stats()))
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -98,6 +131,12 @@ def create_app(
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve the app with waitress until the process is stopped."""
     waitress.serve(app, host=host, port=port)
+
+
+@api.before_request
+def _count_request() -> None:
+    """Count every API request, refused ones too: each one reached the carrier."""
+    _state().count_request()
 
 
 @api.before_request
@@ -114,8 +153,9 @@ def create_tracker() -> tuple[Response, int]:
     """Create a tracker, or return the one that exists for this code and carrier."""
     code, carrier_name = _tracker_params()
     number = normalize_tracking_number(code)
-    carrier = _carrier(number, carrier_name)
     state = _state()
+    state.count_lookup(number)
+    carrier = _carrier(number, carrier_name)
     tracking = state.source.sandbox_tracking(carrier, number)
     if tracking is None and carrier not in state.carriers:
         raise ApiError(422, "TRACKER.CARRIER.INVALID", f"Carrier {carrier_name!r} is not supported")
