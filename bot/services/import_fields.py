@@ -6,12 +6,14 @@ the user; `Reader` applies converters to record fields and collects the problems
 
 from __future__ import annotations
 
+import codecs
 import enum
+import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from bot.domain.errors import ImportProblem
 
@@ -150,13 +152,15 @@ country = matching(r"[A-Z]{2}", "not an ISO 3166 two-letter country code")
 
 
 def choice(kind: type[E]) -> Callable[[object], E]:
-    """A converter to a member of `kind`, by value."""
-    values = [member.value for member in kind]
+    """A converter to a member of `kind`, by value (make it once: it is called per record)."""
+    members = {member.value: member for member in kind}
+    reason = f"must be one of {', '.join(members)}"
 
     def convert(value: object) -> E:
-        if value not in values:
-            raise Bad(f"must be one of {', '.join(values)}")
-        return kind(value)
+        member = members.get(value) if isinstance(value, str) else None
+        if member is None:
+            raise Bad(reason)
+        return member
 
     return convert
 
@@ -204,3 +208,138 @@ def quantity(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise Bad("must be a positive integer")
     return value
+
+
+# The document, streamed: its top-level members one by one, the items of a list one at a time,
+# so a file of a million orders is never in memory at once.
+
+LIST = object()  # the value announced for a member that is a list; its items follow
+_CHUNK_BYTES = 1 << 20
+_LAST_TOKEN = 64  # a JSON error this close to the end of what was read may be a cut token
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_BOM = codecs.BOM_UTF8
+
+
+def members(raw: BinaryIO) -> Iterator[tuple[str, int | None, object]]:
+    """The top-level object's members as `(key, index, value)`, read as a stream.
+
+    A member is `(key, None, value)`; a list is `(key, None, LIST)` followed by
+    `(key, index, item)` per item. Raises `Bad` for bad UTF-8, bad JSON, or a document that
+    is not an object (its members until then have been given).
+    """
+    text = _Text(raw)
+    if text.peek() != "{":
+        text.value()
+        text.end()
+        raise Bad("must be a JSON object")
+    text.take("{", "Expecting value")
+    if text.peek() == "}":
+        text.take("}", "")
+    else:
+        while True:
+            key = text.key()
+            text.take(":", "Expecting ':' delimiter")
+            if text.peek() == "[":
+                yield key, None, LIST
+                yield from ((key, index, item) for index, item in enumerate(text.items()))
+            else:
+                yield key, None, text.value()
+            if text.take(",}", "Expecting ',' delimiter") == "}":
+                break
+    text.end()
+
+
+class _Text:
+    """JSON text read from a binary file piece by piece, with positions for error messages."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.text, self.pos, self.eof = "", 0, False
+        head = raw.read(len(_BOM))
+        self.head = b"" if head == _BOM else head  # a byte order mark is skipped
+        self.bytes_read = len(head) - len(self.head)
+        self.lines_before = 0  # newlines in the text already dropped
+        self.column_before = 0  # characters of the dropped text after its last newline
+
+    def _more(self) -> None:
+        """Drop what was read, then decode the next piece of the file (raises Bad at EOF)."""
+        dropped = self.text[: self.pos]
+        newlines = dropped.count("\n")
+        self.lines_before += newlines
+        self.column_before = (
+            len(dropped) - dropped.rfind("\n") - 1 if newlines else self.column_before + self.pos
+        )
+        data, self.head = self.head + self.raw.read(_CHUNK_BYTES), b""
+        pending = len(self.decoder.getstate()[0])
+        try:
+            piece = self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise Bad(f"not UTF-8 text (byte {self.bytes_read - pending + exc.start})") from exc
+        self.bytes_read += len(data)
+        self.text, self.pos, self.eof = self.text[self.pos :] + piece, 0, not data
+
+    def error(self, message: str, pos: int) -> Bad:
+        """Bad JSON at `pos` of the text, told by line and column of the file."""
+        newlines = self.text.count("\n", 0, pos)
+        line = self.lines_before + newlines + 1
+        start = self.text.rfind("\n", 0, pos) if newlines else -1 - self.column_before
+        column = pos - start
+        return Bad(f"invalid JSON at line {line}, column {column}: {message}")
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end of the file)."""
+        while True:
+            self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text) or self.eof:
+                return self.text[self.pos : self.pos + 1]
+            self._more()
+
+    def take(self, allowed: str, message: str) -> str:
+        """Consume the next character, one of `allowed`, or raise `message`."""
+        char = self.peek()
+        if not char or char not in allowed:
+            raise self.error(message, self.pos)
+        self.pos += 1
+        return char
+
+    def value(self) -> object:
+        """The next JSON value, read further until it is whole."""
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                cut = exc.pos >= len(self.text) - _LAST_TOKEN or exc.msg.startswith("Unterminated")
+                if self.eof or not cut:
+                    raise self.error(exc.msg, exc.pos) from exc
+            else:
+                if self.eof or end + _LAST_TOKEN < len(self.text):  # "-0" may be "-0.5e3" cut
+                    self.pos = end
+                    return value
+            self._more()
+
+    def key(self) -> str:
+        """The next member's key."""
+        if self.peek() != '"':
+            raise self.error("Expecting property name enclosed in double quotes", self.pos)
+        key = self.value()
+        assert isinstance(key, str)  # a JSON value starting with a quote is a string
+        return key
+
+    def items(self) -> Iterator[object]:
+        """The items of the list that starts here, one at a time."""
+        self.take("[", "Expecting value")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self.value()
+            if self.take(",]", "Expecting ',' delimiter") == "]":
+                return
+
+    def end(self) -> None:
+        """Nothing but white space may follow the document."""
+        if self.peek():
+            raise self.error("Extra data", self.pos)

@@ -1,15 +1,17 @@
 """Importing orders and tracking histories (shared/contracts/orders-import.md).
 
-The whole document is checked before anything is built or written; every problem is reported
-with its JSON path (`orders[3].customer.email: not an email address`) in one `ImportInvalid`.
+The whole document is checked before anything is written; every problem is reported with its
+JSON path (`orders[3].customer.email: not an email address`) in one `ImportInvalid`. A file is
+streamed twice, once to check all of it and once to hand its orders to the store, which writes
+them in one transaction: a million orders are never in memory together.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Hashable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from bot.domain.errors import ImportInvalid, ImportProblem
 from bot.domain.orders import (
@@ -25,7 +27,18 @@ from bot.domain.orders import (
 from bot.domain.shipments import Location, ShipmentStatus, Tracking, TrackingEvent, parse_detail
 from bot.services import import_fields as f
 from bot.services.import_fields import Reader, Record
-from bot.services.ports import OrderRepository
+
+SECTIONS = ("orders", "tracking")
+_ORDER_STATUS = f.choice(OrderStatus)
+_EVENT_STATUS = f.choice(ShipmentStatus)
+
+
+class OrderSink(Protocol):
+    """Where an import writes: `OrderRepository.import_batch`, taking its orders as a stream."""
+
+    def import_batch(self, orders: Iterable[Order], trackings: Iterable[Tracking]) -> None:
+        """Upsert orders (by number) and sandbox trackings (by carrier and number) atomically."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -44,58 +57,132 @@ class ImportSummary:
     trackings: int
 
 
-def import_file(path: str | Path, repository: OrderRepository) -> ImportSummary:
-    """Check an import file, then write all of it in one transaction (or nothing)."""
-    batch = load_file(path)
-    repository.import_batch(batch.orders, batch.trackings)
-    return ImportSummary(orders=len(batch.orders), trackings=len(batch.trackings))
+def import_file(path: str | Path, repository: OrderSink) -> ImportSummary:
+    """Check a whole import file, then write all of it in one transaction (or nothing)."""
+    orders, trackings = _check_file(path)
+    repository.import_batch(_orders_of(path), trackings)
+    return ImportSummary(orders=orders, trackings=len(trackings))
+
+
+def _check_file(path: str | Path) -> tuple[int, list[Tracking]]:
+    """How many orders a file has, and its trackings (the sandbox's histories are few)."""
+    check, orders, trackings = _Check(), 0, []
+    for record in _read(path, check):
+        if isinstance(record, Tracking):
+            trackings.append(record)
+        else:
+            orders += 1
+    check.raise_problems()
+    return orders, trackings  # the check's keys are freed before the second read
+
+
+def _orders_of(path: str | Path) -> Iterator[Order]:
+    """The orders of a checked file, read again; checked again in case the file changed."""
+    check = _Check()
+    yield from (record for record in _read(path, check) if isinstance(record, Order))
+    check.raise_problems()  # raised inside the store's transaction: nothing is written
 
 
 def load_file(path: str | Path) -> ImportBatch:
-    """Read and check an import file; unreadable files and bad JSON are problems at `$`."""
-    try:
-        content = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise _invalid(f"cannot read {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise _invalid(f"not UTF-8 text (byte {exc.start})") from exc
-    try:
-        document = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise _invalid(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
-    return parse_document(document)
-
-
-def _invalid(reason: str) -> ImportInvalid:
-    return ImportInvalid([ImportProblem("$", reason)])
+    """Read and check an import file, all of it in memory; problems of the file itself at `$`."""
+    check = _Check()
+    return check.batch(list(_read(path, check)))
 
 
 def parse_document(document: object) -> ImportBatch:
     """Check a whole import document and build its orders and trackings, or raise ImportInvalid."""
     if not isinstance(document, dict):
         raise _invalid("must be a JSON object")
-    r = Reader()
-    orders = r.each(document, "orders", "", _order, required=True)
-    trackings = r.each(document, "tracking", "", _tracking)
-    _check_duplicates(r, document)
-    if r.problems:
-        raise ImportInvalid(r.problems)
-    return ImportBatch(f.complete(orders) or (), f.complete(trackings) or ())
+    check, records = _Check(), list[Order | Tracking | None]()
+    for key in SECTIONS:
+        value = document.get(key)
+        items = value if isinstance(value, list) else []
+        check.add(key, None, f.LIST if isinstance(value, list) else value)
+        records.extend(check.add(key, index, item) for index, item in enumerate(items))
+    return check.batch(records)
 
 
-def _check_duplicates(r: Reader, document: Record) -> None:
-    """Order numbers and parcels are unique, even among records with other problems."""
-    numbers = [_raw(raw, "order_number") for raw in _list(document, "orders")]
-    _unique(r, "orders", "order_number", [n.upper() if n else None for n in numbers])
-    parcels = [
-        (_raw(raw, "carrier"), _raw(raw, "tracking_number")) for raw in _list(document, "tracking")
-    ]
-    _unique(r, "tracking", "tracking_number", [p if all(p) else None for p in parcels])
+def _read(path: str | Path, check: _Check) -> Iterator[Order | Tracking]:
+    """The valid records of a file, streamed; the problems of the others go to `check`."""
+    try:
+        with Path(path).open("rb") as raw:
+            for key, index, value in f.members(raw):
+                record = check.add(key, index, value)
+                if record is not None:
+                    yield record
+    except OSError as exc:
+        raise _invalid(f"cannot read {path}: {exc.strerror}") from exc
+    except f.Bad as bad:
+        raise _invalid(str(bad)) from bad
 
 
-def _list(document: Record, key: str) -> list[object]:
-    value = document.get(key)
-    return value if isinstance(value, list) else []
+def _invalid(reason: str) -> ImportInvalid:
+    return ImportInvalid([ImportProblem("$", reason)])
+
+
+class _Check:
+    """Checks a document's members and records as they come and finds repeated keys."""
+
+    def __init__(self) -> None:
+        self.readers = {key: Reader() for key in SECTIONS}
+        self.repeats = {key: Reader() for key in SECTIONS}
+        self.first: dict[str, dict[object, int]] = {key: {} for key in SECTIONS}
+        self.present: set[str] = set()
+
+    def add(self, key: str, index: int | None, value: object) -> Order | Tracking | None:
+        """Check a top-level member (index None) or an item of one; the valid record it makes."""
+        if key not in SECTIONS:
+            return None
+        r = self.readers[key]
+        if index is None:
+            if key in self.present:
+                r.problem(key, "appears twice in the document")
+            elif value is not None:
+                self.present.add(key)
+                if value is not f.LIST:
+                    r.problem(key, "must be a list")
+            return None
+        where = f"{key}[{index}]"
+        self._repeated(key, index, value)
+        if not isinstance(value, dict):
+            r.problem(where, "must be an object")
+            return None
+        return _order(r, value, where) if key == "orders" else _tracking(r, value, where)
+
+    def _repeated(self, key: str, index: int, value: object) -> None:
+        """Order numbers and parcels are unique, even among records with other problems."""
+        field = "order_number" if key == "orders" else "tracking_number"
+        number = _raw(value, field)
+        carrier = _raw(value, "carrier") if key == "tracking" else ""
+        if number is None or carrier is None:
+            return
+        seen = self.first[key]
+        unique = number.upper() if key == "orders" else (carrier, number)
+        if unique in seen:
+            self.repeats[key].problem(
+                f"{key}[{index}].{field}", f"duplicate of {key}[{seen[unique]}]"
+            )
+        else:
+            seen[unique] = index
+
+    def problems(self) -> list[ImportProblem]:
+        """Every problem: missing orders, then each section's records, then repeated keys."""
+        missing = [] if "orders" in self.present else [ImportProblem("orders", "is required")]
+        readers = [*self.readers.values(), *self.repeats.values()]
+        return missing + [problem for reader in readers for problem in reader.problems]
+
+    def raise_problems(self) -> None:
+        """Raise ImportInvalid if anything was wrong."""
+        problems = self.problems()
+        if problems:
+            raise ImportInvalid(problems)
+
+    def batch(self, records: Iterable[Order | Tracking | None]) -> ImportBatch:
+        """The records of a document that has no problem, or ImportInvalid."""
+        kept = list(records)
+        self.raise_problems()
+        orders = tuple(record for record in kept if isinstance(record, Order))
+        return ImportBatch(orders, tuple(record for record in kept if isinstance(record, Tracking)))
 
 
 def _raw(record: object, key: str) -> str | None:
@@ -104,22 +191,10 @@ def _raw(record: object, key: str) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
 
-def _unique(r: Reader, where: str, field: str, keys: Sequence[Hashable | None]) -> None:
-    """Report each repeated key (even of an invalid record) with where it first appeared."""
-    first: dict[Hashable, int] = {}
-    for index, key in enumerate(keys):
-        if key is None:
-            continue
-        if key in first:
-            r.problem(f"{where}[{index}].{field}", f"duplicate of {where}[{first[key]}]")
-        else:
-            first[key] = index
-
-
 def _order(r: Reader, record: Record, path: str) -> Order | None:
     number = r.field(record, "order_number", path, f.text)
     placed_at = r.field(record, "placed_at", path, f.time)
-    status = r.field(record, "status", path, f.choice(OrderStatus))
+    status = r.field(record, "status", path, _ORDER_STATUS)
     customer = r.nested(record, "customer", path, _customer)
     address = r.nested(record, "shipping_address", path, _address)
     items = r.each(record, "items", path, _item)
@@ -261,7 +336,7 @@ def _check_time_order(r: Reader, events: list[TrackingEvent | None] | None, path
 
 def _event(r: Reader, record: Record, path: str) -> TrackingEvent | None:
     time = r.field(record, "time", path, f.time)
-    status = r.field(record, "status", path, f.choice(ShipmentStatus))
+    status = r.field(record, "status", path, _EVENT_STATUS)
     detail = r.field(record, "detail", path, f.text, required=False)
     description = r.field(record, "description", path, f.string, required=False)
     location = r.nested(record, "location", path, _location, required=False)

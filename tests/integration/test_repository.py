@@ -12,15 +12,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from bot.adapters.db import bulk
+from bot.adapters.db.bulk import CHUNK
 from bot.adapters.db.engine import make_engine, make_session_factory, migrate
 from bot.adapters.db.models import Base
 from bot.adapters.db.repository import SqlOrderRepository
-from bot.domain.errors import StoreUnavailable
-from bot.domain.orders import OrderStatus, Shipment, ShipmentItem
+from bot.domain.errors import ImportInvalid, ImportProblem, StoreUnavailable
+from bot.domain.orders import Order, OrderStatus, Shipment, ShipmentItem
 from bot.domain.shipments import ShipmentStatus, StatusDetail, Tracking
 from bot.services.importing import ImportBatch, load_file
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+IMPORTED_TABLES = ["customers", "order_items", "orders", "shipments"]
 EST = timezone(timedelta(hours=-5))
 PST = timezone(timedelta(hours=-8))
 
@@ -225,3 +228,96 @@ def test_a_naive_time_is_refused_as_a_store_error(repository: SqlOrderRepository
     naive = Tracking("ups", "1Z2", ShipmentStatus.UNKNOWN, fetched_at=datetime(2026, 11, 20))
     with pytest.raises(StoreUnavailable):
         repository.save_snapshot(naive)
+
+
+def numbered(order: Order, number: int, email: str | None = None) -> Order:
+    """A copy of `order` with another number (and email), and parcels of its own."""
+    customer = replace(order.customer, email=email or order.customer.email)
+    shipments = tuple(
+        replace(shipment, tracking_number=f"{shipment.tracking_number}-{number}")
+        for shipment in order.shipments
+    )
+    return replace(order, order_number=f"WM-{number}", customer=customer, shipments=shipments)
+
+
+def test_an_import_of_several_chunks_finds_every_order_and_shares_customers(
+    repository: SqlOrderRepository, engine: Engine, batch: ImportBatch
+) -> None:
+    count = CHUNK * 2 + 7
+    orders = [
+        numbered(batch.orders[i % 4], 500_000 + i, f"shopper{i % 300}@example.com")
+        for i in range(count)
+    ]
+    repository.import_batch(iter(orders), iter(batch.trackings))
+    assert row_count(engine, "orders") == count
+    assert row_count(engine, "customers") == 300
+    for order in orders[:: CHUNK // 4]:
+        assert repository.get_by_number(order.order_number) == order
+        for shipment in order.shipments:
+            assert repository.get_by_tracking(shipment.tracking_number) == order
+    mine = repository.find_by_email("shopper3@example.com")
+    assert {o.order_number for o in mine} == {o.order_number for o in orders[3::300]}
+
+
+def test_an_import_stream_failing_midway_writes_nothing(
+    imported: SqlOrderRepository, engine: Engine, batch: ImportBatch
+) -> None:
+    before = table_rows(engine)
+
+    def orders_then_a_problem() -> Iterator[Order]:
+        for i in range(CHUNK + 10):
+            yield numbered(batch.orders[0], 600_000 + i)
+        raise ImportInvalid([ImportProblem("orders[1010].status", "is required")])
+
+    with pytest.raises(ImportInvalid):
+        imported.import_batch(orders_then_a_problem(), [])
+    assert table_rows(engine) == before
+
+
+def test_text_with_tabs_newlines_and_backslashes_reads_back_as_imported(
+    repository: SqlOrderRepository, batch: ImportBatch
+) -> None:
+    odd = "Tab\there, new\nline, back\\slash \\N and \u00e9"
+    order = batch.orders[1]
+    item = replace(order.items[0], name=odd)
+    address = replace(order.shipping_address, line2=odd)
+    strange = replace(
+        order,
+        customer=replace(order.customer, name=odd),
+        shipping_address=address,
+        items=(item, *order.items[1:]),
+    )
+    repository.import_batch([strange], [])
+    assert repository.get_by_number(strange.order_number) == strange
+
+
+def test_reimport_with_another_email_moves_the_order_to_that_customer(
+    imported: SqlOrderRepository, batch: ImportBatch
+) -> None:
+    moved = replace(batch.orders[0], customer=replace(batch.orders[0].customer, email="new@x.io"))
+    imported.import_batch([moved], [])
+    assert imported.get_by_number(moved.order_number) == moved
+    assert [o.order_number for o in imported.find_by_email("new@x.io")] == [moved.order_number]
+    assert moved.order_number not in [
+        o.order_number for o in imported.find_by_email(batch.orders[0].customer.email)
+    ]
+
+
+@pytest.mark.postgres
+def test_a_large_import_leaves_postgresql_knowing_the_new_table_sizes(
+    pg_url: str, batch: ImportBatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(pg_url)
+    migrate(engine)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER", 3)  # as if these few orders were many
+    SqlOrderRepository(make_session_factory(engine)).import_batch(batch.orders, [])
+    with engine.connect() as connection:
+        analyzed = connection.exec_driver_sql(
+            "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables"
+            " WHERE relname IN ('orders', 'order_items', 'shipments', 'customers')"
+        ).all()
+    engine.dispose()
+    assert sorted(analyzed) == [(name, True) for name in IMPORTED_TABLES]

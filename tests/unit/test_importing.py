@@ -30,6 +30,7 @@ from bot.domain.shipments import (
     Tracking,
     TrackingEvent,
 )
+from bot.services import import_fields
 from bot.services.importing import ImportSummary, import_file, load_file, parse_document
 from tests.unit.builders import FakeOrders
 
@@ -434,3 +435,97 @@ def test_import_file_writes_nothing_when_the_file_has_problems() -> None:
     with pytest.raises(ImportInvalid):
         import_file(FIXTURES / "orders_invalid.json", repository)
     assert repository.orders == []
+
+
+# Files are streamed in pieces; what is read must not depend on where the pieces end.
+
+
+@pytest.mark.parametrize("piece", [1, 2, 7, 64])
+def test_a_file_reads_the_same_whatever_size_its_pieces(
+    piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = load_file(FIXTURES / "orders_small.json")
+    monkeypatch.setattr(import_fields, "_CHUNK_BYTES", piece)
+    assert load_file(FIXTURES / "orders_small.json") == whole
+
+
+@pytest.mark.parametrize("piece", [1, 3, 16])
+def test_bad_json_is_placed_the_same_whatever_size_the_pieces(
+    piece: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "orders": [\n    {"order_number": "WM-1",}\n  ]\n}\n')
+    monkeypatch.setattr(import_fields, "_CHUNK_BYTES", piece)
+    with pytest.raises(ImportInvalid) as caught:
+        load_file(path)
+    assert str(caught.value.problems[0]).startswith("$: invalid JSON at line 3, column 29")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"orders": []} []', "$: invalid JSON at line 1, column 16: Extra data"),
+        ('{"orders": [1.5e3 2]}', "$: invalid JSON at line 1, column 19: Expecting ',' delimiter"),
+        ('{"orders": [], "orders": []}', "orders: appears twice in the document"),
+        ("[]", "$: must be a JSON object"),
+        ("", "$: invalid JSON at line 1, column 1: Expecting value"),
+    ],
+)
+def test_a_file_with_a_broken_shape_is_one_problem(
+    content: str, problem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(content)
+    monkeypatch.setattr(import_fields, "_CHUNK_BYTES", 4)
+    with pytest.raises(ImportInvalid) as caught:
+        load_file(path)
+    assert [str(found) for found in caught.value.problems] == [problem]
+
+
+def test_text_split_inside_a_character_or_a_number_reads_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = document()
+    doc["orders"][0]["customer"]["name"] = "Zoë Ångström 中文"
+    path = tmp_path / "utf8.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(import_fields, "_CHUNK_BYTES", 1)
+    assert load_file(path).orders[0].customer.name == "Zoë Ångström 中文"
+
+
+def test_a_bad_byte_is_reported_at_its_place_in_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"orders": [], "note": "caf\xe9"}')
+    monkeypatch.setattr(import_fields, "_CHUNK_BYTES", 5)
+    with pytest.raises(ImportInvalid) as caught:
+        load_file(path)
+    assert str(caught.value.problems[0]) == "$: not UTF-8 text (byte 27)"
+
+
+class ChangingTheFile(FakeOrders):
+    """A store during whose import someone rewrites the file (the second read sees it)."""
+
+    def __init__(self, path: Path, content: str) -> None:
+        super().__init__()
+        self.path, self.content = path, content
+
+    def import_batch(self, orders: Any, trackings: Any) -> None:
+        self.path.write_text(self.content)
+        super().import_batch(orders, trackings)
+
+
+def test_a_file_broken_between_the_check_and_the_write_fails_inside_the_write(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(CONTRACT_EXAMPLE))
+    broken = document()
+    broken["orders"][0]["status"] = "lost"
+    store = ChangingTheFile(path, json.dumps(broken))
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(path, store)
+    assert [str(found) for found in caught.value.problems] == [
+        f"orders[0].status: must be one of {ORDER_STATUSES}"
+    ]

@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation: `make bench` and `make eval` (see README, "Measured")."""
