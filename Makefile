@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install model demo lint validate unit integration conversations clean
+.PHONY: run test eval bench install model demo lint validate unit integration conversations clean
 
 run: $(APP) $(RASA_ENV) $(MODEL) ## start the whole stack on the embedded default
 	.venv/bin/wismo demo --load
@@ -19,6 +19,12 @@ run: $(APP) $(RASA_ENV) $(MODEL) ## start the whole stack on the embedded defaul
 
 test: $(APP) $(RASA_ENV) $(MODEL) lint validate ## every test, as CI runs it
 	.venv/bin/pytest -q -p no:cacheprovider
+
+eval: $(APP) $(RASA_ENV) $(MODEL) ## NLU quality on the held-out set, against Rasa's default pipeline
+	.venv/bin/python -m bot.bench.evaluate $(EVAL_ARGS)
+
+bench: $(APP) $(RASA_ENV) $(MODEL) ## speed, memory and cost, against a stock `rasa init` bot
+	.venv/bin/python -m bot.bench.run $(BENCH_ARGS)
 
 install: $(APP) $(RASA_ENV)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.bench.stack import procfile
 from bot.demo import SCENARIOS, build_demo
 from tests.conversations.conftest import NOW, Chat, Stack
 
@@ -169,4 +170,14 @@ def test_a_carrier_outage_gives_the_last_known_status_with_its_time(
         assert "last status I had, from Friday, November 20 at 3:00 pm" in answer
         assert "on its way with UPS" in answer
     finally:
-        stack.procs["sandbox"] = subprocess.Popen(sandbox.args, env=stack.env)
+        stack.start("sandbox", procfile()["sandbox"])
+
+
+def test_a_follow_up_question_stays_on_the_order_just_discussed(chat: Chat) -> None:
+    number = SCENARIOS["backordered"]
+    order = ORDERS[number]
+    assert "on the order" in chat.say(f"track my parcel {number} please")
+    assert number in chat.say(str(order["customer"]["email"]))
+    follow_up = chat.say("when will it get here?")
+    assert number in follow_up
+    assert "Which one do you mean" not in follow_up

@@ -1,0 +1,208 @@
+"""A load generator: shoppers holding whole conversations over the REST channel.
+
+Each shopper is a thread with its own HTTP session. It holds one conversation
+after another under a fresh sender id, waits `think` seconds between turns as
+a person does, and records every turn: how long the bot took and whether its
+answer was the one the conversation needs. With `think=0` it is a saturation
+run: the most turns per second the bot sustains.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from bot.demo import SCENARIOS, build_demo
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the shopper says, and a piece of text the answer must contain."""
+
+    text: str
+    expect: str = ""
+
+
+Script = Sequence[Turn]
+SOMETHING_WRONG = "something went wrong on our side"
+
+
+def wismo_scripts(now: datetime) -> Iterator[Script]:
+    """Ask, verify, hear the status, follow up: for every demo parcel in turn."""
+    document = build_demo(now)
+    by_number = {order["order_number"]: order for order in document["orders"]}
+    shipped = [
+        by_number[number]
+        for number in sorted(set(SCENARIOS.values()))
+        if by_number[number].get("shipments")
+    ]
+    openers = ("where is my order {}", "has {} shipped yet", "track my parcel {} please")
+    for index, order in enumerate(itertools.cycle(shipped)):
+        number = order["order_number"]
+        proof = (
+            order["customer"]["email"]
+            if index % 2 == 0
+            else f"zip is {order['shipping_address']['postal_code']}"
+        )
+        yield (
+            Turn(openers[index % len(openers)].format(number), "on the order"),
+            Turn(proof, number),
+            Turn("when will it get here?", number),
+            Turn("thanks, bye"),
+        )
+
+
+def stock_scripts() -> Iterator[Script]:
+    """The `rasa init` bot's own conversations: greet, mood, goodbye."""
+    happy = (Turn("hello there"), Turn("I am great"), Turn("bye"))
+    sad = (Turn("hi"), Turn("I am sad"), Turn("yes"), Turn("goodbye"))
+    return itertools.cycle((happy, sad))
+
+
+@dataclass
+class Record:
+    started: float
+    seconds: float
+    ok: bool
+
+
+@dataclass
+class Run:
+    """The turns of one run; figures over those that started in the window."""
+
+    name: str
+    shoppers: int
+    think: float
+    seconds: float
+    records: list[Record] = field(default_factory=list)
+    failures: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        times = sorted(r.seconds for r in self.records)
+        errors = sum(not r.ok for r in self.records)
+        return {
+            "name": self.name,
+            "shoppers": self.shoppers,
+            "think_s": self.think,
+            "window_s": round(self.seconds, 1),
+            "turns": len(times),
+            "errors": errors,
+            "error_kinds": dict(self.failures),
+            "turns_per_s": round(len(times) / self.seconds, 2) if self.seconds else 0.0,
+            "p50_ms": percentile_ms(times, 50),
+            "p95_ms": percentile_ms(times, 95),
+            "p99_ms": percentile_ms(times, 99),
+            "max_ms": round(times[-1] * 1000, 1) if times else None,
+        }
+
+
+def percentile_ms(sorted_seconds: Sequence[float], q: float) -> float | None:
+    """The nearest-rank percentile, in milliseconds."""
+    if not sorted_seconds:
+        return None
+    rank = max(1, -(-len(sorted_seconds) * q // 100))
+    return round(sorted_seconds[int(rank) - 1] * 1000, 1)
+
+
+class Shoppers:
+    """Drive `shoppers` concurrent conversations against a REST endpoint."""
+
+    def __init__(
+        self,
+        rest_url: str,
+        scripts: Iterator[Script],
+        *,
+        timeout: float = 30.0,
+        seed: int = 7,
+    ) -> None:
+        self.rest_url = rest_url
+        self.scripts = scripts
+        self.timeout = timeout
+        self.random = random.Random(seed)  # noqa: S311 (jitter, not secrets)
+        self.lock = threading.Lock()
+
+    def next_script(self) -> Script:
+        with self.lock:
+            return next(self.scripts)
+
+    def run(self, name: str, shoppers: int, think: float, seconds: float) -> Run:
+        run = Run(name, shoppers, think, seconds)
+        stop_at = time.monotonic() + seconds
+        offsets = [self.random.uniform(0, think) for _ in range(shoppers)]
+        threads = [
+            threading.Thread(target=self._shopper, args=(run, stop_at, offset), daemon=True)
+            for offset in offsets
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=seconds + self.timeout + 10)
+        return run
+
+    def _shopper(self, run: Run, stop_at: float, offset: float) -> None:
+        session = requests.Session()
+        time.sleep(offset)
+        while time.monotonic() < stop_at:
+            sender = f"load-{uuid.uuid4().hex[:12]}"
+            for turn in self.next_script():
+                if time.monotonic() >= stop_at:
+                    return
+                self._turn(session, run, sender, turn)
+                time.sleep(run.think)
+
+    def _turn(self, session: requests.Session, run: Run, sender: str, turn: Turn) -> None:
+        started = time.monotonic()
+        problem = ""
+        try:
+            response = session.post(
+                self.rest_url, json={"sender": sender, "message": turn.text}, timeout=self.timeout
+            )
+            elapsed = time.monotonic() - started
+            problem = judge(response, turn)
+        except requests.RequestException as error:
+            elapsed = time.monotonic() - started
+            problem = type(error).__name__
+        with self.lock:
+            run.records.append(Record(started, elapsed, not problem))
+            if problem:
+                run.failures[problem] = run.failures.get(problem, 0) + 1
+
+
+def judge(response: requests.Response, turn: Turn) -> str:
+    """Why the answer is not what the shopper needed; empty when it is."""
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    text = " ".join(str(m.get("text", "")) for m in response.json())
+    if not text:
+        return "no answer"
+    if SOMETHING_WRONG in text.lower():
+        return "something went wrong"
+    if turn.expect and turn.expect not in text:
+        return f"answer without {turn.expect!r}"
+    return ""
+
+
+def burst(ask: Callable[[int], Any], count: int) -> list[Any]:
+    """Call `ask(i)` from `count` threads released together; their results."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def one(index: int) -> None:
+        barrier.wait()
+        results[index] = ask(index)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

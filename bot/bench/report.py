@@ -1,0 +1,159 @@
+"""The figures of `make bench` as a table, a chart and one summary line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+Json = dict[str, Any]
+BOTS = ("wismo", "stock")
+COLOURS = {"wismo": "#2f6f4e", "stock": "#b0b0b0"}
+
+
+def run_named(side: Json, name: str) -> Json:
+    return next(run for run in side["runs"] if run["name"] == name)
+
+
+def figures(results: Json) -> Json:
+    """The headline figures: ours over the stock bot's, where there is one."""
+    ours = results["wismo"]
+    headline: Json = {
+        "p95_ms": run_named(ours, "10 shoppers")["p95_ms"],
+        "rss_mib": ours["peak_rss_mib"]["rasa"],
+        "throughput": run_named(ours, "saturation")["turns_per_s"],
+    }
+    if "stock" in results:
+        stock = results["stock"]
+        headline["throughput_ratio"] = round(
+            headline["throughput"] / run_named(stock, "saturation")["turns_per_s"], 2
+        )
+        headline["p95_ratio"] = round(
+            headline["p95_ms"] / run_named(stock, "10 shoppers")["p95_ms"], 2
+        )
+    return headline
+
+
+def summary_line(results: Json) -> str:
+    headline = figures(results)
+    ratio = headline.get("throughput_ratio")
+    return (
+        f"throughput_ratio={'n/a' if ratio is None else f'{ratio:.2f}'} "
+        f"p95_ms={headline['p95_ms']:.0f} rss_mib={headline['rss_mib']:.0f}"
+    )
+
+
+def table(results: Json) -> str:
+    lines = [
+        f"{'bot':<7}{'run':<14}{'turns':>7}{'err':>5}{'turns/s':>9}"
+        f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    ]
+    for bot in BOTS:
+        for run in results.get(bot, {}).get("runs", []):
+            lines.append(
+                f"{bot:<7}{run['name']:<14}{run['turns']:>7}{run['errors']:>5}"
+                f"{run['turns_per_s']:>9.1f}{_ms(run['p50_ms'])}{_ms(run['p95_ms'])}"
+                f"{_ms(run['p99_ms'])}"
+            )
+    for bot in BOTS:
+        if bot in results:
+            rss = ", ".join(f"{k} {v:.0f}" for k, v in results[bot]["peak_rss_mib"].items())
+            lines.append(f"{bot} peak RSS MiB: {rss}")
+    if "burst" in results.get("wismo", {}):
+        b = results["wismo"]["burst"]
+        lines.append(
+            f"burst: {b['questions']} questions, {b['answered']} answered, "
+            f"{b['carrier_requests']} carrier request(s)"
+        )
+    for key in ("train_from_scratch_s", "make_run_to_first_answer_s"):
+        if key in results:
+            lines.append(f"{key}: {results[key]}")
+    return "\n".join(lines)
+
+
+def _ms(value: float | None) -> str:
+    return f"{'-':>9}" if value is None else f"{value:>9.0f}"
+
+
+def chart(results: Json, path: Path) -> None:
+    """Latency per load, throughput, memory and the order store, in one PNG."""
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+    _latency(axes[0][0], results)
+    _throughput(axes[0][1], results)
+    _memory(axes[1][0], results)
+    _store(axes[1][1], results.get("store"))
+    machine = results["machine"]
+    fig.suptitle(
+        f"WISMO vs stock rasa init bot: {machine['cpus']} cores, "
+        f"{machine['memory_gib']} GiB, {machine['when'][:10]}"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _latency(ax: Any, results: Json) -> None:
+    names = [r["name"] for r in results["wismo"]["runs"] if r["name"] != "saturation"]
+    width = 0.4
+    for offset, bot in enumerate(b for b in BOTS if b in results):
+        runs = [run_named(results[bot], n) for n in names]
+        xs = [i + offset * width for i in range(len(names))]
+        ax.bar(xs, [r["p95_ms"] or 0 for r in runs], width, color=COLOURS[bot], label=f"{bot} p95")
+        ax.scatter(
+            xs,
+            [r["p50_ms"] or 0 for r in runs],
+            color="black",
+            marker="_",
+            s=200,
+            zorder=3,
+            label="p50" if offset == 0 else None,
+        )
+    ax.set_xticks([i + width / 2 for i in range(len(names))], names)
+    ax.set_ylabel("ms per turn")
+    ax.set_title("Latency per turn (2 s think time)")
+    ax.legend()
+
+
+def _throughput(ax: Any, results: Json) -> None:
+    bots = [b for b in BOTS if b in results]
+    values = [run_named(results[b], "saturation")["turns_per_s"] for b in bots]
+    ax.bar(bots, values, color=[COLOURS[b] for b in bots])
+    ax.set_ylabel("turns per second")
+    ax.set_title("Saturation throughput")
+
+
+def _memory(ax: Any, results: Json) -> None:
+    labels, values, colours = [], [], []
+    for bot in (b for b in BOTS if b in results):
+        for process, mib in results[bot]["peak_rss_mib"].items():
+            labels.append(f"{bot}\n{process}")
+            values.append(mib)
+            colours.append(COLOURS[bot])
+    ax.bar(labels, values, color=colours)
+    ax.set_ylabel("MiB")
+    ax.set_title("Peak RSS per process")
+
+
+def _store(ax: Any, store: Json | None) -> None:
+    if not store:
+        ax.set_axis_off()
+        return
+    kinds = ("order_number", "email", "tracking_number")
+    width = 0.4
+    for offset, (backend, numbers) in enumerate(store["backends"].items()):
+        xs = [i + offset * width for i in range(len(kinds))]
+        ax.bar(
+            xs,
+            [numbers["lookups"][k]["p99_ms"] for k in kinds],
+            width,
+            label=f"{backend} p99",
+            alpha=0.8,
+        )
+    ax.set_xticks([i + width / 2 for i in range(len(kinds))], kinds)
+    ax.set_ylabel("ms")
+    ax.set_title(f"Order lookups at {store['orders']:,} orders")
+    ax.legend()

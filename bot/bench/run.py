@@ -1,0 +1,245 @@
+"""`make bench`: speed, memory and cost, side by side with a stock `rasa init` bot.
+
+    python -m bot.bench.run [--seconds 60] [--orders 1000000] [--out var/bench]
+
+In one run: our stack and the stock bot each start, answer a first message,
+and from that moment carry 10 and then 50 shoppers who think 2 s between
+turns, then a saturation run with no thinking; peak memory of each server;
+a burst of 100 shoppers asking about one parcel at once; `rasa train` from
+scratch; `make run` to the first answer; the order store at scale. Figures go
+to bench.json and bench.png; the last line is the summary scripts read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot.bench import report, store
+from bot.bench.load import Shoppers, Turn, burst, stock_scripts, wismo_scripts
+from bot.bench.stack import ROOT, Stack, free_port, start_rasa, start_wismo
+from bot.bench.stock import stock_bot, train_seconds
+from bot.demo import build_demo
+
+Json = dict[str, Any]
+NOW = "2026-11-20T15:00:00-05:00"
+DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/wismo_bench_store"
+BURST_ORDER = "WM-104194"  # a delivered background order none of the load scripts ask about
+
+
+def load_runs(
+    stack: Stack, scripts: Iterator[Sequence[Turn]], args: argparse.Namespace
+) -> list[Json]:
+    """From the first answer on: 10 shoppers, 50 shoppers, then saturation."""
+    shoppers = Shoppers(stack.rest_url, scripts)
+    runs = [shoppers.run(f"{n} shoppers", n, args.think, args.seconds) for n in args.shoppers]
+    runs.append(shoppers.run("saturation", args.saturation_shoppers, 0.0, args.seconds / 2))
+    return [run.summary() for run in runs]
+
+
+def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
+    stack = start_wismo(workdir, {"WISMO_NOW": NOW})
+    try:
+        first = stack.wait_for_first_answer()
+        _say(f"wismo answers after {first:.1f} s; load begins")
+        runs = load_runs(stack, wismo_scripts(datetime.fromisoformat(NOW)), args)
+        carrier = tracking_burst(stack, args.burst)
+        return {
+            "start_to_first_answer_s": round(first, 1),
+            "runs": runs,
+            "burst": carrier,
+            "peak_rss_mib": _rounded(stack.peak_rss_mib()),
+        }
+    finally:
+        stack.stop()
+
+
+def measure_stock(workdir: Path, model: Path, args: argparse.Namespace) -> Json:
+    stack = start_rasa(model, workdir)
+    try:
+        first = stack.wait_for_first_answer()
+        _say(f"stock bot answers after {first:.1f} s; load begins")
+        runs = load_runs(stack, stock_scripts(), args)
+        return {
+            "start_to_first_answer_s": round(first, 1),
+            "runs": runs,
+            "peak_rss_mib": _rounded(stack.peak_rss_mib()),
+        }
+    finally:
+        stack.stop()
+
+
+def tracking_burst(stack: Stack, count: int) -> Json:
+    """`count` shoppers, verified, ask about one parcel at the same moment."""
+    order = next(
+        o
+        for o in build_demo(datetime.fromisoformat(NOW))["orders"]
+        if o["order_number"] == BURST_ORDER
+    )
+    parcel = order["shipments"][0]["tracking_number"]
+    stats_url = f"http://127.0.0.1:{stack.env['SANDBOX_PORT']}/_sandbox/stats"
+    before = requests.get(stats_url, timeout=5).json()["by_tracking_code"].get(parcel, 0)
+    senders = [f"burst-{i}-{time.monotonic_ns()}" for i in range(count)]
+    for sender in senders:
+        stack.say(sender, f"where is my order {BURST_ORDER}")
+    answers = burst(lambda i: stack.say(senders[i], order["customer"]["email"]), count)
+    after = requests.get(stats_url, timeout=5).json()["by_tracking_code"].get(parcel, 0)
+    answered = sum(BURST_ORDER in " ".join(str(m.get("text")) for m in a) for a in answers)
+    return {"questions": count, "answered": answered, "carrier_requests": after - before}
+
+
+def order_store(args: argparse.Namespace) -> Json:
+    """The order store at scale, on SQLite and PostgreSQL (bot.bench.store)."""
+    out = args.out / "store.json"
+    store.main(
+        [
+            "--orders",
+            str(args.orders),
+            "--out",
+            str(out),
+            "--data",
+            str(args.out),
+            "--sqlite",
+            str(args.out / "store.db"),
+            "--postgres",
+            args.postgres,
+        ]
+    )
+    figures: Json = json.loads(out.read_text())
+    return figures
+
+
+def make_run_to_first_answer(workdir: Path) -> float:
+    """Seconds from `make run` (installed and trained) to the first REST answer."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "RASA_PORT": str(port),
+        "ACTIONS_PORT": str(free_port()),
+        "SANDBOX_PORT": str(free_port()),
+        "DATABASE_URL": f"sqlite:///{workdir / 'make-run.db'}",
+    }
+    env["EASYPOST_API_URL"] = f"http://127.0.0.1:{env['SANDBOX_PORT']}/v2"
+    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    started = time.monotonic()
+    with (workdir / "make-run.log").open("wb") as log:
+        proc = subprocess.Popen(
+            ["make", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _until(lambda: _answers(url), 600, proc)
+            return time.monotonic() - started
+        finally:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(requests.post(url, json={"sender": "t", "message": "hi"}, timeout=5).json())
+    except (requests.RequestException, ValueError):
+        return False
+
+
+def _until(check: Callable[[], bool], timeout: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("`make run` did not answer; see make-run.log")
+        time.sleep(0.25)
+
+
+def _rounded(figures: dict[str, float]) -> dict[str, float]:
+    return {name: round(value, 1) for name, value in figures.items()}
+
+
+def _say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def machine() -> Json:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "memory_gib": _memory_gib(),
+        "when": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+def _memory_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return round(int(line.split()[1]) / 1024**2, 1)
+    return 0.0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--seconds", type=float, default=60.0, help="per load run")
+    parser.add_argument("--shoppers", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--think", type=float, default=2.0)
+    parser.add_argument("--saturation-shoppers", type=int, default=8)
+    parser.add_argument("--burst", type=int, default=100)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["train", "make-run", "store", "stock"]
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results: Json = {"machine": machine(), "settings": {k: str(v) for k, v in vars(args).items()}}
+    with tempfile.TemporaryDirectory(prefix="wismo-bench-") as tmp:
+        work = Path(tmp)
+        if "stock" not in args.skip:
+            model, init_s = stock_bot(args.out / "stock")
+            results["stock"] = measure_stock(_dir(work, "stock"), model, args)
+            results["stock"]["rasa_init_s"] = init_s and round(init_s, 1)
+        results["wismo"] = measure_wismo(_dir(work, "wismo"), args)
+        if "make-run" not in args.skip:
+            results["make_run_to_first_answer_s"] = round(make_run_to_first_answer(work), 1)
+        if "train" not in args.skip:
+            _say("training from scratch")
+            results["train_from_scratch_s"] = round(train_seconds(), 1)
+        if "store" not in args.skip:
+            results["store"] = order_store(args)
+    (args.out / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
+    report.chart(results, args.out / "bench.png")
+    print(report.table(results))
+    print(report.summary_line(results))
+    return 0
+
+
+def _dir(parent: Path, name: str) -> Path:
+    path = parent / name
+    path.mkdir()
+    return path
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

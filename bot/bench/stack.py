@@ -1,0 +1,167 @@
+"""Start the stack as the Procfile does, on free ports, and watch its processes.
+
+Conversation tests and `make bench` both use this, so what they exercise is
+what `make run` starts: the same Procfile lines, each in its own process so
+that its memory can be read. A stock `rasa init` bot starts the same way for
+the baseline.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PROCFILE = ROOT / "Procfile"
+MODEL = ROOT / "models" / "wismo.tar.gz"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+START_TIMEOUT = 300.0
+LEADING_ASSIGNMENTS = re.compile(r"((?:\w+=\S*\s+)*)(.*)", re.DOTALL)
+
+
+class StackFailed(RuntimeError):
+    """A process of the stack exited, or the stack did not answer in time."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def procfile(path: Path = PROCFILE) -> dict[str, str]:
+    """The Procfile's processes: name -> shell command."""
+    lines = (line.partition(":") for line in path.read_text().splitlines())
+    return {name.strip(): command.strip() for name, sep, command in lines if sep}
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The most memory the process has held so far (the kernel's VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise StackFailed(f"no VmHWM for pid {pid}")
+
+
+@dataclass
+class Stack:
+    """Running processes and the REST address of the bot they make."""
+
+    base_url: str
+    env: dict[str, str]
+    workdir: Path
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    logs: dict[str, IO[bytes]] = field(default_factory=dict)
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.base_url}/webhooks/rest/webhook"
+
+    def start(self, name: str, command: str) -> None:
+        if name in self.logs:  # a restart: keep what the last one wrote
+            self.logs[name].close()
+        log = self.logs[name] = (self.workdir / f"{name}.log").open("ab")
+        # `exec` makes the shell become the process, so its pid is the server's.
+        assignments, rest = LEADING_ASSIGNMENTS.match(command).groups()  # type: ignore[union-attr]
+        self.procs[name] = subprocess.Popen(
+            ["bash", "-c", f"{assignments}exec {rest}"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_until(self, check: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:
+                    tail = (self.workdir / f"{name}.log").read_text(errors="replace")[-2000:]
+                    raise StackFailed(f"{name} exited ({proc.returncode}) while {what}:\n{tail}")
+            try:
+                if check():
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.25)
+        raise StackFailed(f"timed out while {what}")
+
+    def say(self, sender: str, text: str, timeout: float = 60) -> list[dict[str, object]]:
+        response = requests.post(
+            self.rest_url, json={"sender": sender, "message": text}, timeout=timeout
+        )
+        response.raise_for_status()
+        replies: list[dict[str, object]] = response.json()
+        return replies
+
+    def wait_for_first_answer(self, text: str = "hi", timeout: float = START_TIMEOUT) -> float:
+        """Seconds until the bot answers its first message."""
+        started = time.monotonic()
+        self.wait_until(
+            lambda: requests.get(f"{self.base_url}/", timeout=2).ok, timeout, "starting Rasa"
+        )
+        self.wait_until(lambda: self.say("first-answer", text) != [], 60, "waiting for an answer")
+        return time.monotonic() - started
+
+    def peak_rss_mib(self) -> dict[str, float]:
+        return {name: peak_rss_mib(proc.pid) for name, proc in self.procs.items()}
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for log in self.logs.values():
+            log.close()
+
+
+def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str]:
+    """The environment of a stack on free ports with its own SQLite database."""
+    ports = {name: free_port() for name in ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT")}
+    return {
+        **os.environ,
+        **{name: str(port) for name, port in ports.items()},
+        "DATABASE_URL": f"sqlite:///{workdir / 'wismo.db'}",
+        "EASYPOST_API_URL": f"http://127.0.0.1:{ports['SANDBOX_PORT']}/v2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **overrides,
+    }
+
+
+def start_wismo(workdir: Path, overrides: Mapping[str, str] = {}) -> Stack:
+    """Load the demo orders, then start every Procfile process; not yet answering."""
+    env = wismo_env(workdir, overrides)
+    wismo = ROOT / ".venv" / "bin" / "wismo"
+    subprocess.run([str(wismo), "demo", "--load"], env=env, cwd=ROOT, check=True)
+    stack = Stack(f"http://127.0.0.1:{env['RASA_PORT']}", env, workdir)
+    try:
+        for name, command in procfile().items():
+            stack.start(name, command)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def start_rasa(model: Path, workdir: Path, extra: str = "") -> Stack:
+    """A bare `rasa run` of a model (the stock bot of the baseline)."""
+    env = wismo_env(workdir)
+    stack = Stack(f"http://127.0.0.1:{env['RASA_PORT']}", env, workdir)
+    command = f"{shlex.quote(str(RASA))} run --model {shlex.quote(str(model))} "
+    stack.start("rasa", command + f"--port {env['RASA_PORT']} {extra}".strip())
+    return stack

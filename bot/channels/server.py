@@ -1,0 +1,69 @@
+"""`rasa run`, warmed up before it takes its first message.
+
+A freshly loaded model answers its first minute of shoppers slowly: TensorFlow
+does first-use work for each new shape of input. Stock Rasa lets the first
+shoppers pay for it. Here the agent parses a spread of messages right after
+the model loads, before the server starts listening, so the first shopper
+meets a warm server.
+
+    python -m bot.channels.server run --model models/wismo.tar.gz ...
+
+takes exactly the flags of `rasa run`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+import rasa.core.run
+from rasa.__main__ import main
+from rasa.core.agent import Agent
+
+logger = logging.getLogger(__name__)
+
+# Shapes, not meanings, matter: every length from one word to a long complaint,
+# with the kinds of tokens shoppers type (numbers, emails, punctuation).
+_SENTENCE = (
+    "hi where is my order WM-104233 it was supposed to arrive tuesday but tracking "
+    "says delivered and nothing is here my email is jane.doe@example.com zip 94107 "
+    "can you check 1Z999AA10123456784 please this is taking forever i want a refund "
+    "or send a new one to my address thanks"
+)
+WARM_UP_ROUNDS = 3
+
+
+def warm_up_texts() -> list[str]:
+    words = _SENTENCE.split()
+    return [" ".join(words[:length]) for length in range(1, len(words) + 1)]
+
+
+async def warm_up(agent: Agent) -> None:
+    started = time.monotonic()
+    texts = warm_up_texts()
+    for _ in range(WARM_UP_ROUNDS):
+        for text in texts:
+            await agent.parse_message(text)
+    logger.info(
+        "Warmed up on %d messages in %.1f s.",
+        WARM_UP_ROUNDS * len(texts),
+        time.monotonic() - started,
+    )
+
+
+_load_agent = rasa.core.run.load_agent_on_start
+
+
+async def load_and_warm_up(*args: Any, **kwargs: Any) -> Agent:
+    agent: Agent = await _load_agent(*args, **kwargs)
+    if agent.is_ready():
+        await warm_up(agent)
+    return agent
+
+
+if __name__ == "__main__":
+    # serve_application looks the loader up by name when the server starts.
+    rasa.core.run.load_agent_on_start = load_and_warm_up
+    sys.exit(main())

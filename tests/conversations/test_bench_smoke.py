@@ -1,0 +1,44 @@
+"""A tiny `make bench`: shoppers hold whole conversations against the test stack.
+
+The real benchmark runs for minutes with 10 and 50 shoppers; this keeps its
+parts working. It asserts what the shoppers got, never how fast.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.bench import report
+from bot.bench.load import Shoppers, wismo_scripts
+from tests.conversations.conftest import NOW, Stack
+
+pytestmark = pytest.mark.conversation
+
+
+def test_shoppers_complete_whole_conversations_without_errors(stack: Stack) -> None:
+    shoppers = Shoppers(stack.rest_url, wismo_scripts(datetime.fromisoformat(NOW)))
+    run = shoppers.run("2 shoppers", shoppers=2, think=0.1, seconds=6).summary()
+    assert run["turns"] >= 4, run
+    assert run["errors"] == 0, run["error_kinds"]
+    assert run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"] <= run["max_ms"]
+
+
+def test_the_report_reads_its_own_figures(stack: Stack, tmp_path: Path) -> None:
+    shoppers = Shoppers(stack.rest_url, wismo_scripts(datetime.fromisoformat(NOW)))
+    runs = [
+        shoppers.run("10 shoppers", shoppers=1, think=0.1, seconds=2).summary(),
+        shoppers.run("saturation", shoppers=1, think=0.0, seconds=2).summary(),
+    ]
+    results = {
+        "machine": {"cpus": 2, "memory_gib": 24.0, "when": "2026-11-23T12:00:00+00:00"},
+        "wismo": {"runs": runs, "peak_rss_mib": stack.peak_rss_mib()},
+    }
+    report.chart(results, tmp_path / "bench.png")
+    assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    line = report.summary_line(results)
+    assert re.fullmatch(r"throughput_ratio=n/a p95_ms=\d+ rss_mib=\d+", line), line
+    assert "rasa" in report.table(results) or "10 shoppers" in report.table(results)
