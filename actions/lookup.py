@@ -169,8 +169,13 @@ class ValidateOrderLookupForm(FormValidationAction):
         if tracker.get_slot("selected_order") or not verified:
             return {}
         if tracker.get_slot("requested_slot") != "selected_order":
-            pending = tracker.get_slot("order_ref")
-            return {"selected_order": verified[0]} if len(verified) == 1 and not pending else {}
+            if tracker.get_slot("order_ref"):
+                return {}
+            # A follow-up ("and when will it come?") is about the order just discussed.
+            last = tracker.get_slot("last_order")
+            only = verified[0] if len(verified) == 1 else None
+            chosen = only or (last if last in verified else None)
+            return {"selected_order": chosen} if chosen else {}
         ref = ref_in_message(tracker, emails=False)
         if ref is None:
             return {}

@@ -46,7 +46,7 @@ class ActionOrderStatus(Action):
         for reply in render_order(report, tracker.get_slot("topic"), local):
             say(dispatcher, reply.response, reply.values)
         dispatcher.utter_message(response="utter_anything_else")
-        return LOOKUP_RESET
+        return [*LOOKUP_RESET, SlotSet("last_order", selected)]
 
 
 class ActionHandOff(Action):

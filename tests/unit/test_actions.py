@@ -244,3 +244,43 @@ async def test_verifying_an_older_order_by_number_selects_that_order() -> None:
     )
     assert slots["selected_order"] == "WM-100001"
     assert slots["verified_orders"] == ["WM-100001", "WM-104233"]
+
+
+async def test_a_follow_up_is_about_the_order_just_discussed() -> None:
+    slots, _ = await validate(
+        tracker(
+            "when will it get here?",
+            "order_status",
+            {},
+            verified_orders=["WM-100001", "WM-104233"],
+            last_order="WM-100001",
+        )
+    )
+    assert slots["selected_order"] == "WM-100001"
+
+
+async def test_a_follow_up_with_no_order_discussed_yet_asks_which_one() -> None:
+    slots, _ = await validate(
+        tracker(
+            "when will it get here?", "order_status", {}, verified_orders=["WM-100001", "WM-104233"]
+        )
+    )
+    assert slots["requested_slot"] == "selected_order"
+
+
+async def test_the_answer_remembers_which_order_it_was_about() -> None:
+    t = tracker(
+        "",
+        "inform",
+        {},
+        selected_order="WM-104233",
+        verified_orders=["WM-104233"],
+        topic="order_status",
+    )
+    events = await ActionOrderStatus().run(CollectingDispatcher(), t, DOMAIN)
+    assert {
+        "event": "slot",
+        "name": "last_order",
+        "value": "WM-104233",
+        "timestamp": None,
+    } in events
