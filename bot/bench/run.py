@@ -67,7 +67,7 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
 
 
 def measure_stock(workdir: Path, model: Path, args: argparse.Namespace) -> Json:
-    stack = start_rasa(model, workdir)
+    stack = start_rasa(args.out / "stock", model, workdir)
     try:
         first = stack.wait_for_first_answer()
         _say(f"stock bot answers after {first:.1f} s; load begins")

@@ -60,6 +60,7 @@ class Stack:
     base_url: str
     env: dict[str, str]
     workdir: Path
+    cwd: Path = ROOT
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: dict[str, IO[bytes]] = field(default_factory=dict)
 
@@ -75,7 +76,7 @@ class Stack:
         assignments, rest = LEADING_ASSIGNMENTS.match(command).groups()  # type: ignore[union-attr]
         self.procs[name] = subprocess.Popen(
             ["bash", "-c", f"{assignments}exec {rest}"],
-            cwd=ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -158,10 +159,11 @@ def start_wismo(workdir: Path, overrides: Mapping[str, str] = {}) -> Stack:
     return stack
 
 
-def start_rasa(model: Path, workdir: Path, extra: str = "") -> Stack:
-    """A bare `rasa run` of a model (the stock bot of the baseline)."""
+def start_rasa(project: Path, model: Path, workdir: Path, extra: str = "") -> Stack:
+    """A bare `rasa run` of a project's model (the stock bot of the baseline)."""
     env = wismo_env(workdir)
-    stack = Stack(f"http://127.0.0.1:{env['RASA_PORT']}", env, workdir)
+    # From its own project folder, so it reads its own endpoints and credentials.
+    stack = Stack(f"http://127.0.0.1:{env['RASA_PORT']}", env, workdir, cwd=project)
     command = f"{shlex.quote(str(RASA))} run --model {shlex.quote(str(model))} "
     stack.start("rasa", command + f"--port {env['RASA_PORT']} {extra}".strip())
     return stack
