@@ -41,6 +41,43 @@ def test_emails_postal_codes_and_phones_normalize_for_comparison() -> None:
     assert normalize_phone("(415) 555-0134") == normalize_phone("+1 415 555 0134") == "4155550134"
 
 
+@pytest.mark.parametrize(
+    ("typed", "normalized"),
+    [
+        # Every way of typing one number compares equal, national or international.
+        ("07700 900872", "7700900872"),
+        ("07700900872", "7700900872"),
+        ("+44 7700 900872", "7700900872"),
+        ("+44 (0)7700 900872", "7700900872"),
+        ("020 7946 0321", "2079460321"),
+        ("(020) 7946 0321", "2079460321"),
+        ("+44 20 7946 0321", "2079460321"),
+        ("4155550134", "4155550134"),
+        ("14155550134", "4155550134"),
+        ("1-415-555-0134", "4155550134"),
+        ("+1 (415) 555-0134", "4155550134"),
+    ],
+)
+def test_phones_normalize_the_same_however_typed(typed: str, normalized: str) -> None:
+    assert normalize_phone(typed) == normalized
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalized"),
+    [
+        ("02139", "02139"),
+        ("94107 ", "94107"),
+        ("ec1a1bb", "EC1A1BB"),
+        ("b33 8th", "B338TH"),
+        ("K1A 0B1", "K1A0B1"),
+        ("m5v3l9", "M5V3L9"),
+        ("T2P-1J9", "T2P1J9"),
+    ],
+)
+def test_postal_codes_normalize_the_same_however_typed(typed: str, normalized: str) -> None:
+    assert normalize_postal_code(typed) == normalized
+
+
 def test_each_second_factor_proves_the_order_it_matches() -> None:
     jane = order()
     assert factor_matches(jane, Factor(FactorKind.EMAIL, "jane.doe@example.com"))
