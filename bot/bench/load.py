@@ -73,6 +73,7 @@ class Record:
     started: float
     seconds: float
     ok: bool
+    step: int = 0
 
 
 @dataclass
@@ -102,6 +103,15 @@ class Run:
             "p95_ms": percentile_ms(times, 95),
             "p99_ms": percentile_ms(times, 99),
             "max_ms": round(times[-1] * 1000, 1) if times else None,
+            "p95_ms_by_step": self.by_step(95),
+        }
+
+    def by_step(self, q: float) -> dict[int, float | None]:
+        """The percentile for each turn of the script: which turn costs what."""
+        steps = sorted({r.step for r in self.records})
+        return {
+            step: percentile_ms(sorted(r.seconds for r in self.records if r.step == step), q)
+            for step in steps
         }
 
 
@@ -153,13 +163,15 @@ class Shoppers:
         time.sleep(offset)
         while time.monotonic() < stop_at:
             sender = f"load-{uuid.uuid4().hex[:12]}"
-            for turn in self.next_script():
+            for step, turn in enumerate(self.next_script()):
                 if time.monotonic() >= stop_at:
                     return
-                self._turn(session, run, sender, turn)
+                self._turn(session, run, sender, turn, step)
                 time.sleep(run.think)
 
-    def _turn(self, session: requests.Session, run: Run, sender: str, turn: Turn) -> None:
+    def _turn(
+        self, session: requests.Session, run: Run, sender: str, turn: Turn, step: int
+    ) -> None:
         started = time.monotonic()
         problem = ""
         try:
@@ -172,7 +184,7 @@ class Shoppers:
             elapsed = time.monotonic() - started
             problem = type(error).__name__
         with self.lock:
-            run.records.append(Record(started, elapsed, not problem))
+            run.records.append(Record(started, elapsed, not problem, step))
             if problem:
                 run.failures[problem] = run.failures.get(problem, 0) + 1
 
