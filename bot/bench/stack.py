@@ -46,11 +46,36 @@ def procfile(path: Path = PROCFILE) -> dict[str, str]:
 
 
 def peak_rss_mib(pid: int) -> float:
-    """The most memory the process has held so far (the kernel's VmHWM)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise StackFailed(f"no VmHWM for pid {pid}")
+    """The most memory the process and its children have held (the kernel's VmHWM).
+
+    A server may be a manager with worker processes (rasa-sdk's Sanic is): the
+    figure is the sum over the tree, an upper bound of its peak together.
+    """
+    return sum(_vm_hwm_kib(p) for p in [pid, *descendants(pid)]) / 1024
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:  # it ended meanwhile
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("VmHWM:")), 0)
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
 
 
 @dataclass
