@@ -1,0 +1,72 @@
+"""Intent classification sees an entity's kind, never its value.
+
+A postcode, order number or phone number is a pattern, not a word: which one a
+shopper types says nothing about what they want. Left as it is, the character
+n-grams of "V5K 0A1" in one training example ("update the postal code to V5K
+0A1") pulled a bare "V5K 0A1" to change_address. This component replaces the
+text of every token inside an entity with the entity's name ("__zip_code__")
+before the featurizers read the tokens, so the classifiers learn "a message that
+is only a postcode" rather than that postcode. The message text, the token
+offsets (which RegexFeaturizer reads) and the extracted entities stay as they
+are.
+
+In training the entities are the annotations of the examples; at inference they
+are what RegexEntityExtractor found, so it must come before this component in
+the pipeline. The annotations and the regexes agree (a test checks it), so both
+see the same placeholders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+def placeholder(entity: str) -> str:
+    return f"__{entity}__"
+
+
+def mask(message: Message) -> None:
+    """Rename the tokens of the message's text that lie inside one of its entities."""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    spans = [(e["start"], e["end"], e["entity"]) for e in message.get(ENTITIES) or []]
+    if not tokens or not spans:
+        return
+    for token in tokens:
+        for start, end, entity in spans:
+            if token.start < end and start < token.end:
+                token.text = token.lemma = placeholder(entity)
+                break
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class EntityMasker(GraphComponent):
+    """Replaces the tokens of each entity by a placeholder naming its kind."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EntityMasker:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            mask(example)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            mask(message)
+        return messages
