@@ -304,7 +304,7 @@ def test_reimport_with_another_email_moves_the_order_to_that_customer(
 
 
 @pytest.mark.postgres
-def test_a_large_import_leaves_postgresql_knowing_the_new_table_sizes(
+def test_a_large_import_leaves_postgresql_analyzed_and_vacuumed(
     pg_url: str, batch: ImportBatch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = make_engine(pg_url)
@@ -316,7 +316,8 @@ def test_a_large_import_leaves_postgresql_knowing_the_new_table_sizes(
     SqlOrderRepository(make_session_factory(engine)).import_batch(batch.orders, [])
     with engine.connect() as connection:
         analyzed = connection.exec_driver_sql(
-            "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables"
+            "SELECT relname, last_analyze IS NOT NULL AND last_vacuum IS NOT NULL"
+            " FROM pg_stat_user_tables"
             " WHERE relname IN ('orders', 'order_items', 'shipments', 'customers')"
         ).all()
     engine.dispose()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.adapters.db import mapping, pg_copy
@@ -31,6 +31,7 @@ T = TypeVar("T")
 Row = dict[str, Any]
 CHUNK = 1000  # records per round: keeps IN lists, statements and memory small
 ANALYZE_AFTER = 10 * CHUNK  # new orders that make an import large enough to re-plan for
+IMPORTED_TABLES = "customers, orders, order_items, shipments"
 
 
 def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -58,7 +59,23 @@ def refresh_statistics(session: Session) -> None:
     sees the new rows. SQLite's planner picks the indexes without statistics.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE customers, orders, order_items, shipments"))
+        session.execute(text(f"ANALYZE {IMPORTED_TABLES}"))
+
+
+def vacuum(engine: Engine) -> None:
+    """Leave PostgreSQL's freshly imported tables as autovacuum would, before shoppers ask.
+
+    Until a table is vacuumed, the first reads of new rows write hint bits and autovacuum
+    later rescans the whole table while lookups run: the order store benchmark saw lookups
+    at 1,000,000 orders reach p99 5-6 ms right after an import, about 3 ms after a vacuum.
+    VACUUM cannot run in a transaction, so this runs on its own connection after the
+    import committed (about a second at 1,000,000 orders).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                f"VACUUM (ANALYZE) {IMPORTED_TABLES}"
+            )
 
 
 def write_sandbox(session: Session, trackings: Iterable[Tracking]) -> None:

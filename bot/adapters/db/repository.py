@@ -107,6 +107,11 @@ class SqlOrderRepository:
             bulk.write_sandbox(session, trackings)
             if inserted >= bulk.ANALYZE_AFTER:
                 bulk.refresh_statistics(session)
+        if inserted >= bulk.ANALYZE_AFTER:
+            try:
+                bulk.vacuum(self._sessions.kw["bind"])
+            except SQLAlchemyError as exc:
+                raise store_error("the import is stored, but vacuuming failed", exc) from exc
 
 
 # The lookups the bot makes, built once. An order comes with its customer, items and shipments
