@@ -3,12 +3,12 @@
 A postcode, order number or phone number is a pattern, not a word: which one a
 shopper types says nothing about what they want. Left as it is, the character
 n-grams of "V5K 0A1" in one training example ("update the postal code to V5K
-0A1") pulled a bare "V5K 0A1" to change_address. This component replaces the
-text of every token inside an entity with the entity's name ("__zip_code__")
-before the featurizers read the tokens, so the classifiers learn "a message that
-is only a postcode" rather than that postcode. The message text, the token
-offsets (which RegexFeaturizer reads) and the extracted entities stay as they
-are.
+0A1") pulled a bare "V5K 0A1" to change_address. This component sets the lemma
+of every token inside an entity to the entity's name ("__zip_code__"); the
+CountVectorsFeaturizers read lemmas, so the classifiers learn "a message that is
+only a postcode" rather than that postcode. The token's text stays as typed:
+Rasa's entity evaluation measures tokens by their text, and the regex and
+lexical featurizers read the text's offsets and shape, not its value.
 
 In training the entities are the annotations of the examples; at inference they
 are what RegexEntityExtractor found, so it must come before this component in
@@ -35,7 +35,7 @@ def placeholder(entity: str) -> str:
 
 
 def mask(message: Message) -> None:
-    """Rename the tokens of the message's text that lie inside one of its entities."""
+    """Set the lemma of each token inside one of the message's entities to a placeholder."""
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
     spans = [(e["start"], e["end"], e["entity"]) for e in message.get(ENTITIES) or []]
     if not tokens or not spans:
@@ -43,7 +43,7 @@ def mask(message: Message) -> None:
     for token in tokens:
         for start, end, entity in spans:
             if token.start < end and start < token.end:
-                token.text = token.lemma = placeholder(entity)
+                token.lemma = placeholder(entity)
                 break
 
 
