@@ -12,8 +12,8 @@ lexical featurizers read the text's offsets and shape, not its value.
 
 In training the entities are the annotations of the examples; at inference they
 are what RegexEntityExtractor found, so it must come before this component in
-the pipeline. The annotations and the regexes agree (a test checks it), so both
-see the same placeholders.
+the pipeline. Training examples must be annotated exactly as the regexes extract,
+or training and inference see different placeholders.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def mask(message: Message) -> None:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class EntityMasker(GraphComponent):
-    """Replaces the tokens of each entity by a placeholder naming its kind."""
+    """Sets the lemma of each entity's tokens to a placeholder naming its kind."""
 
     @classmethod
     def create(
