@@ -4,12 +4,18 @@
 listens on every interface. One worker is all it runs, so here the worker is
 the only process: half the memory, nothing between a request and the actions.
 
+The services (order store, migrations check, carrier client) are built before
+the server listens, so the first shopper does not wait for them, and then what
+exists is frozen out of garbage collection: a full collection of it took about
+100 ms of a stalled server (see bot/channels/server.py for the Rasa side).
+
     python -m actions.server --port 5055 [--host 127.0.0.1]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 from collections.abc import Sequence
 
@@ -17,6 +23,10 @@ from rasa_sdk.constants import DEFAULT_ENDPOINTS_PATH, DEFAULT_KEEP_ALIVE_TIMEOU
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
+
+from actions.runtime import services
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -28,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO)
     executor = ActionExecutor()
     executor.register_package(args.actions)
+    warm_up()
     app = create_app_for_serve(
         executor,
         cors_origins="*",
@@ -37,6 +48,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     app.prepare(host=args.host, port=args.port, single_process=True, motd=False)
     Sanic.serve_single(app)
+
+
+def warm_up() -> None:
+    """Build the services now and freeze what exists; a store that is down is not fatal."""
+    try:
+        services()
+    except Exception:  # the boundary: each action retries, and apologizes while it fails
+        log.exception("the services could not be built at start; actions will retry")
+    gc.collect()
+    gc.freeze()
+    log.info(
+        "Froze %d objects of the started server out of garbage collection.", gc.get_freeze_count()
+    )
 
 
 if __name__ == "__main__":

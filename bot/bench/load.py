@@ -1,10 +1,17 @@
 """A load generator: shoppers holding whole conversations over the REST channel.
 
 Each shopper is a thread with its own HTTP session. It holds one conversation
-after another under a fresh sender id, waits `think` seconds between turns as
-a person does, and records every turn: how long the bot took and whether its
-answer was the one the conversation needs. With `think=0` it is a saturation
-run: the most turns per second the bot sustains.
+after another under a fresh sender id, pauses between turns as a person does,
+and records every turn: how long the bot took and whether its answer was the
+one the conversation needs. With `think=0` it is a saturation run: the most
+turns per second the bot sustains.
+
+A pause is `think` seconds on average, drawn anew each time from
+`think * (1 +/- spread)`. People do not pause for exactly the same time, and
+shoppers who all did would march in step: one slow answer releases them
+together, they come back together 2 s later, and from then on every turn waits
+behind the others' (a convoy, which fixed think times are known to create in
+closed-loop load tests). `spread=0` gives the fixed pause.
 """
 
 from __future__ import annotations
@@ -133,10 +140,12 @@ class Shoppers:
         *,
         timeout: float = 30.0,
         seed: int = 7,
+        spread: float = 0.5,
     ) -> None:
         self.rest_url = rest_url
         self.scripts = scripts
         self.timeout = timeout
+        self.spread = spread
         self.random = random.Random(seed)  # noqa: S311 (jitter, not secrets)
         self.lock = threading.Lock()
 
@@ -147,10 +156,13 @@ class Shoppers:
     def run(self, name: str, shoppers: int, think: float, seconds: float) -> Run:
         run = Run(name, shoppers, think, seconds)
         stop_at = time.monotonic() + seconds
-        offsets = [self.random.uniform(0, think) for _ in range(shoppers)]
         threads = [
-            threading.Thread(target=self._shopper, args=(run, stop_at, offset), daemon=True)
-            for offset in offsets
+            threading.Thread(
+                target=self._shopper,
+                args=(run, stop_at, random.Random(self.random.random())),  # noqa: S311
+                daemon=True,
+            )
+            for _ in range(shoppers)
         ]
         for thread in threads:
             thread.start()
@@ -158,16 +170,20 @@ class Shoppers:
             thread.join(timeout=seconds + self.timeout + 10)
         return run
 
-    def _shopper(self, run: Run, stop_at: float, offset: float) -> None:
+    def _shopper(self, run: Run, stop_at: float, jitter: random.Random) -> None:
         session = requests.Session()
-        time.sleep(offset)
+        time.sleep(jitter.uniform(0, run.think))  # shoppers arrive spread over one pause
         while time.monotonic() < stop_at:
             sender = f"load-{uuid.uuid4().hex[:12]}"
             for step, turn in enumerate(self.next_script()):
                 if time.monotonic() >= stop_at:
                     return
                 self._turn(session, run, sender, turn, step)
-                time.sleep(run.think)
+                time.sleep(self.pause(jitter, run.think))
+
+    def pause(self, jitter: random.Random, think: float) -> float:
+        """A person's pause before the next turn: `think` on average, never the same twice."""
+        return think * jitter.uniform(1 - self.spread, 1 + self.spread)
 
     def _turn(
         self, session: requests.Session, run: Run, sender: str, turn: Turn, step: int

@@ -114,7 +114,7 @@ def _latency(ax: Any, results: Json) -> None:
         )
     ax.set_xticks([i + width / 2 for i in range(len(names))], names)
     ax.set_ylabel("ms per turn")
-    ax.set_title("Latency per turn (2 s think time)")
+    ax.set_title("Latency per turn (pauses of 2 s +/- 50%)")
     ax.legend()
 
 

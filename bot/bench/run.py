@@ -3,8 +3,9 @@
     python -m bot.bench.run [--seconds 60] [--orders 1000000] [--out var/bench]
 
 In one run: our stack and the stock bot each start, answer a first message,
-and from that moment carry 10 and then 50 shoppers who think 2 s between
-turns, then a saturation run with no thinking; peak memory of each server;
+and from that moment carry 10 and then 50 shoppers who pause 2 s between
+turns on average (1 to 3 s, drawn anew each time: see bot.bench.load), then a
+saturation run with no pauses; peak memory of each server;
 a burst of 100 shoppers asking about one parcel at once; `rasa train` from
 scratch; `make run` to the first answer; the order store at scale. Figures go
 to bench.json and bench.png; the last line is the summary scripts read.
@@ -43,7 +44,7 @@ def load_runs(
     stack: Stack, scripts: Iterator[Sequence[Turn]], args: argparse.Namespace
 ) -> list[Json]:
     """From the first answer on: 10 shoppers, 50 shoppers, then saturation."""
-    shoppers = Shoppers(stack.rest_url, scripts)
+    shoppers = Shoppers(stack.rest_url, scripts, spread=args.spread)
     runs = [shoppers.run(f"{n} shoppers", n, args.think, args.seconds) for n in args.shoppers]
     runs.append(shoppers.run("saturation", args.saturation_shoppers, 0.0, args.seconds / 2))
     return [run.summary() for run in runs]
@@ -199,7 +200,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--seconds", type=float, default=60.0, help="per load run")
     parser.add_argument("--shoppers", type=int, nargs="+", default=[10, 50])
-    parser.add_argument("--think", type=float, default=2.0)
+    parser.add_argument("--think", type=float, default=2.0, help="mean pause between turns")
+    parser.add_argument(
+        "--spread", type=float, default=0.5, help="pauses vary by this share of --think"
+    )
     parser.add_argument("--saturation-shoppers", type=int, default=8)
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--orders", type=int, default=1_000_000)

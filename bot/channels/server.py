@@ -1,10 +1,17 @@
-"""`rasa run`, warmed up before it takes its first message, minus one waste.
+"""`rasa run`, warmed up before it takes its first message, minus two wastes.
 
 Warm-up: a freshly loaded model answers its first minute of shoppers slowly:
 TensorFlow does first-use work for each new shape of input. Stock Rasa lets
 the first shoppers pay for it. Here the agent parses a spread of messages
 right after the model loads, before the server starts listening, so the first
 shopper meets a warm server.
+
+Garbage collection: the loaded model is about 670,000 Python objects. Each full
+collection walked all of them: 290 to 430 ms (measured with `gc.callbacks`)
+during which the server answered nobody. Everything that exists once the model
+is loaded and warm lives as long as the server, so it is frozen
+(`gc.freeze()`): later collections look only at what came after, and took
+about 1 ms.
 
 Waste: Rasa 3.6 checks every action server answer with `jsonschema.validate`,
 which first validates the (constant) schema itself against the JSON Schema
@@ -19,6 +26,7 @@ takes exactly the flags of `rasa run`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
@@ -68,7 +76,17 @@ async def load_and_warm_up(*args: Any, **kwargs: Any) -> Agent:
     agent: Agent = await _load_agent(*args, **kwargs)
     if agent.is_ready():
         await warm_up(agent)
+    freeze_heap()
     return agent
+
+
+def freeze_heap() -> None:
+    """Move every object alive now out of the garbage collector's sight."""
+    gc.collect()
+    gc.freeze()
+    logger.info(
+        "Froze %d objects of the loaded server out of garbage collection.", gc.get_freeze_count()
+    )
 
 
 _response_schema = RemoteAction.action_response_format_spec()

@@ -42,3 +42,19 @@ def test_the_report_reads_its_own_figures(stack: Stack, tmp_path: Path) -> None:
     line = report.summary_line(results)
     assert re.fullmatch(r"throughput_ratio=n/a p95_ms=\d+ rss_mib=\d+", line), line
     assert "rasa" in report.table(results) or "10 shoppers" in report.table(results)
+
+
+def test_both_servers_start_warm_with_what_they_loaded_kept_out_of_garbage_collection(
+    stack: Stack,
+) -> None:
+    rasa_log = (stack.workdir / "rasa.log").read_text(errors="replace")
+    actions_log = (stack.workdir / "actions.log").read_text(errors="replace")
+    assert re.search(r"Warmed up on \d+ messages", rasa_log)
+    assert frozen(rasa_log) > 100_000  # the model: a full collection of it stalled Rasa ~300 ms
+    assert frozen(actions_log) > 10_000
+
+
+def frozen(log: str) -> int:
+    found = re.search(r"Froze (\d+) objects", log)
+    assert found, log[-2000:]
+    return int(found.group(1))
