@@ -23,7 +23,15 @@ Waste: Rasa 3.6 checks every action server answer with `jsonschema.validate`,
 which first validates the (constant) schema itself against the JSON Schema
 meta-schema. Profiling a form-heavy conversation showed two thirds of the
 Rasa server's CPU in that meta-check. The answer is still validated against
-the same schema; the validator is built once.
+the same schema; the validator is built once. And each event in it is checked
+against the one kind its name says, not against all 23 kinds of the schema's
+`oneOf` (9% of a turn): the kinds are told apart by that name, so an event
+passes exactly when Rasa's check passes it; anything that fails goes through
+Rasa's whole check, for Rasa's own error.
+
+Waste: Rasa 3.6 opens a new HTTP client session, and a new connection, for
+every call to the action server. Here the sessions share one pool of
+keep-alive connections.
 
     python -m bot.channels.server run --model models/wismo.tar.gz ...
 
@@ -32,18 +40,23 @@ takes exactly the flags of `rasa run`.
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import gc
 import logging
 import sys
 import time
 from typing import Any
 
+import aiohttp
 import jsonschema
 import rasa.core.run
 from rasa.__main__ import main
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.core.events import Event
+from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +110,48 @@ def freeze_heap() -> None:
 
 
 _response_schema = RemoteAction.action_response_format_spec()
-_response_validator = jsonschema.validators.validator_for(_response_schema)(_response_schema)
+_validator_class = jsonschema.validators.validator_for(_response_schema)
+_response_validator = _validator_class(_response_schema)
+
+
+def _event_validators(events: dict[str, Any]) -> dict[str, Any]:
+    """One validator per event name: the event schema with only that name's kind.
+
+    Empty (so every answer takes Rasa's whole check) unless each kind names
+    exactly one event, which is what makes the two checks agree.
+    """
+    kinds = events["items"].pop("oneOf")
+    common = events["items"]
+    names = [kind.get("properties", {}).get("event", {}).get("const") for kind in kinds]
+    if None in names or len(set(names)) != len(names):
+        return {}
+    return {
+        name: _validator_class({"allOf": [common, kind]})
+        for name, kind in zip(names, kinds, strict=True)
+    }
+
+
+_by_event_name = _event_validators(copy.deepcopy(_response_schema["properties"]["events"]))
+_answer_validator = _validator_class(
+    {
+        **_response_schema,
+        "properties": {**_response_schema["properties"], "events": {"type": "array"}},
+    }
+)
+
+
+def _valid_quickly(result: Any) -> bool:
+    """Whether the answer passes, checking each event only against its own kind."""
+    if not _by_event_name or not _answer_validator.is_valid(result):
+        return False
+    for event in result.get("events") or []:
+        name = event.get("event") if isinstance(event, dict) else None
+        validator = _by_event_name.get(name) if isinstance(name, str) else None
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
+
+
 _docs_hint = (
     ". Failed to validate Action server response from API, make sure your response "
     "from the Action endpoint is valid. For more information about the format visit "
@@ -107,6 +161,8 @@ _docs_hint = (
 
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     """RemoteAction._validate_action_result, with its validator built once."""
+    if _valid_quickly(result):
+        return True
     error = jsonschema.exceptions.best_match(_response_validator.iter_errors(result))
     if error is not None:
         error.message += _docs_hint
@@ -128,9 +184,31 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
     return found
 
 
+_connectors: dict[asyncio.AbstractEventLoop, aiohttp.TCPConnector] = {}
+
+
+def shared_session(self: EndpointConfig) -> aiohttp.ClientSession:
+    """EndpointConfig.session, over one keep-alive connection pool per event loop."""
+    loop = asyncio.get_running_loop()
+    connector = _connectors.get(loop)
+    if connector is None or connector.closed:
+        connector = _connectors[loop] = aiohttp.TCPConnector()
+    auth = None
+    if self.basic_auth:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=connector,
+        connector_owner=False,
+    )
+
+
 if __name__ == "__main__":
     # serve_application looks the loader up by name when the server starts.
     rasa.core.run.load_agent_on_start = load_and_warm_up
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+    EndpointConfig.session = shared_session  # type: ignore[method-assign]
     sys.exit(main())

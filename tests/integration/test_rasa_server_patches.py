@@ -45,6 +45,69 @@ CHECKS = textwrap.dedent(
             assert "Failed to validate Action server response" in error.message
         else:
             raise AssertionError(f"accepted {bad}")
+
+    # The quick check passes an answer exactly when Rasa's whole check does.
+    def answer(*events):
+        return {"events": list(events), "responses": [{"text": "hi"}]}
+
+    answers = [
+        answer(),
+        {"events": [], "responses": []},
+        {"responses": []},
+        answer({"event": "slot", "name": "proof", "value": None, "timestamp": None}),
+        answer({"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0}),
+        answer({"event": "bot", "text": "hello", "data": {}}),
+        answer({"event": "active_loop", "name": None}),
+        answer({"event": "followup", "name": "action_order_status"}),
+        answer({"event": "reset_slots"}, {"event": "restart"}),
+        answer({"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}}),
+        answer({"event": "slot", "name": 7, "value": "x"}),
+        answer({"event": "slot", "value": "x"}),
+        answer({"event": "slot", "name": "proof", "timestamp": "now"}),
+        answer({"event": "action", "name": "x", "confidence": "high"}),
+        answer({"event": "no-such-event"}),
+        answer({"name": "proof"}),
+        answer({"event": 3}),
+        answer("slot"),
+        answer({"event": "slot", "name": "proof"}, {"event": "bot", "text": 3}),
+        {"events": {"event": "slot"}},
+        {"events": [], "responses": ["hi"]},
+        "events",
+        None,
+    ]
+    for candidate in answers:
+        whole = server._response_validator.is_valid(candidate)
+        assert server._valid_quickly(candidate) == whole, candidate
+    assert sum(server._response_validator.is_valid(a) for a in answers) >= 9
+
+    # Calls to an endpoint share one keep-alive connection instead of opening one each.
+    import asyncio
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def calls():
+        peers = []
+
+        async def webhook(request):
+            peers.append(request.transport.get_extra_info("peername"))
+            return web.json_response({"events": [], "responses": []})
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        EndpointConfig.session = server.shared_session
+        answers = [await endpoint.request(json={"n": n}) for n in range(5)]
+        await runner.cleanup()
+        return answers, peers
+
+    replies, peers = asyncio.run(calls())
+    assert replies == [{"events": [], "responses": []}] * 5, replies
+    assert len(peers) == 5 and len(set(peers)) == 1, peers
     print("checked", len(names), "event names")
     """
 )
