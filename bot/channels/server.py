@@ -1,4 +1,4 @@
-"""`rasa run`, warmed up before it takes its first message, minus two wastes.
+"""`rasa run`, warmed up before it takes its first message, minus some of its waste.
 
 Warm-up: a freshly loaded model answers its first minute of shoppers slowly:
 TensorFlow does first-use work for each new shape of input. Stock Rasa lets
