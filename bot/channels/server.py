@@ -41,7 +41,6 @@ takes exactly the flags of `rasa run`.
 from __future__ import annotations
 
 import asyncio
-import copy
 import gc
 import logging
 import sys
@@ -114,14 +113,14 @@ _validator_class = jsonschema.validators.validator_for(_response_schema)
 _response_validator = _validator_class(_response_schema)
 
 
-def _event_validators(events: dict[str, Any]) -> dict[str, Any]:
+def _event_validators(event_schema: dict[str, Any]) -> dict[str, Any]:
     """One validator per event name: the event schema with only that name's kind.
 
     Empty (so every answer takes Rasa's whole check) unless each kind names
     exactly one event, which is what makes the two checks agree.
     """
-    kinds = events["items"].pop("oneOf")
-    common = events["items"]
+    kinds = event_schema["oneOf"]
+    common = {key: value for key, value in event_schema.items() if key != "oneOf"}
     names = [kind.get("properties", {}).get("event", {}).get("const") for kind in kinds]
     if None in names or len(set(names)) != len(names):
         return {}
@@ -131,7 +130,7 @@ def _event_validators(events: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_by_event_name = _event_validators(copy.deepcopy(_response_schema["properties"]["events"]))
+_by_event_name = _event_validators(_response_schema["properties"]["events"]["items"])
 _answer_validator = _validator_class(
     {
         **_response_schema,
