@@ -7,8 +7,9 @@ n-grams of "V5K 0A1" in one training example ("update the postal code to V5K
 of every token inside an entity to the entity's name ("__zip_code__"); the
 CountVectorsFeaturizers read lemmas, so the classifiers learn "a message that is
 only a postcode" rather than that postcode. The token's text stays as typed:
-Rasa's entity evaluation measures tokens by their text, and the regex and
-lexical featurizers read the text's offsets and shape, not its value.
+Rasa's entity evaluation measures tokens by their text. (No featurizer of the
+pipeline reads the text itself: a regex featurizer would tell a UPS number from a
+USPS one, config.yml.)
 
 In training the entities are the annotations of the examples; at inference they
 are what RegexEntityExtractor found, so it must come before this component in
