@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from bot.adapters.db import bulk
 from bot.adapters.db.bulk import CHUNK
-from bot.adapters.db.engine import make_engine, make_session_factory, migrate
+from bot.adapters.db.engine import make_engine, make_read_engine, make_session_factory, migrate
 from bot.adapters.db.models import Base
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.domain.errors import ImportInvalid, ImportProblem, StoreUnavailable
@@ -41,8 +41,16 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def repository(engine: Engine) -> SqlOrderRepository:
-    return SqlOrderRepository(make_session_factory(engine))
+def reader(engine: Engine) -> Iterator[Engine]:
+    reader = make_read_engine(engine)  # wired as bootstrap.build_repository does
+    yield reader
+    if reader is not engine:
+        reader.dispose()
+
+
+@pytest.fixture
+def repository(engine: Engine, reader: Engine) -> SqlOrderRepository:
+    return SqlOrderRepository(make_session_factory(engine), make_session_factory(reader))
 
 
 @pytest.fixture
@@ -77,6 +85,35 @@ def test_get_by_number_returns_each_order_as_imported(
 ) -> None:
     for order in batch.orders:
         assert imported.get_by_number(order.order_number) == order
+
+
+@pytest.mark.postgres
+def test_on_postgresql_lookups_take_no_transaction_and_imports_one(
+    pg_url: str, batch: ImportBatch
+) -> None:
+    """A lookup is its SELECT alone (BEGIN and COMMIT were half its time); writes stay atomic."""
+    engine = make_engine(pg_url)
+    migrate(engine)
+    reader = make_read_engine(engine)
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    for each in (engine, reader):
+        event.listen(each, "before_cursor_execute", record)
+    repository = SqlOrderRepository(make_session_factory(engine), make_session_factory(reader))
+    try:
+        repository.import_batch(batch.orders, batch.trackings)
+        writes, seen[:] = list(seen), []
+        assert repository.get_by_number("WM-104233") is not None
+        assert repository.find_by_email("jane.doe@example.com")
+        assert repository.get_by_tracking("1Z999AA10123456784") is not None
+    finally:
+        reader.dispose()
+        engine.dispose()
+    assert writes and all(not autocommit for _, autocommit in writes)
+    assert seen and all(kind == "SELECT" and autocommit for kind, autocommit in seen)
 
 
 def test_get_by_number_trims_and_upper_cases_the_number(imported: SqlOrderRepository) -> None:

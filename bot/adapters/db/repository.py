@@ -36,8 +36,12 @@ _INSERTS: dict[str, Callable[..., Any]] = {
 class SqlOrderRepository:
     """Orders, tracking snapshots and sandbox trackings in a SQL database."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], reads: sessionmaker[Session] | None = None
+    ) -> None:
+        """Writes use `session_factory`; lookups `reads` (see engine.make_read_engine)."""
         self._sessions = session_factory
+        self._reads = reads or session_factory
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -48,13 +52,22 @@ class SqlOrderRepository:
         except SQLAlchemyError as exc:
             raise store_error("the order store failed", exc) from exc
 
+    @contextmanager
+    def _lookup(self) -> Iterator[Session]:
+        """A session for one SELECT: no transaction of its own is begun or committed."""
+        try:
+            with self._reads() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise store_error("the order store failed", exc) from exc
+
     def get_by_number(self, order_number: str) -> Order | None:
         """The order with this number (trimmed, upper-cased), or None."""
         return self._first(_BY_NUMBER, number=order_number.strip().upper())
 
     def find_by_email(self, email: str) -> list[Order]:
         """Every order of the customer with this email (case-insensitive), newest first."""
-        with self._transaction() as session:
+        with self._lookup() as session:
             rows = session.scalars(_BY_EMAIL, {"email": email.strip().lower()}).unique()
             return [mapping.order_of(row) for row in rows]
 
@@ -63,7 +76,7 @@ class SqlOrderRepository:
         return self._first(_BY_TRACKING, tracking_number=tracking_number.strip())
 
     def _first(self, query: Select[OrderRow], **params: str) -> Order | None:
-        with self._transaction() as session:
+        with self._lookup() as session:
             row = session.scalars(query, params).unique().first()
             return None if row is None else mapping.order_of(row)
 
@@ -82,7 +95,7 @@ class SqlOrderRepository:
             TrackingSnapshotRow.carrier == carrier,
             TrackingSnapshotRow.tracking_number == tracking_number,
         )
-        with self._transaction() as session:
+        with self._lookup() as session:
             row = session.scalars(query).first()
             return None if row is None else mapping.snapshot_of(row)
 
@@ -92,7 +105,7 @@ class SqlOrderRepository:
             SandboxTrackingRow.carrier == carrier,
             SandboxTrackingRow.tracking_number == tracking_number,
         )
-        with self._transaction() as session:
+        with self._lookup() as session:
             row = session.scalars(query).first()
             return None if row is None else mapping.sandbox_of(row)
 
