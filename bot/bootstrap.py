@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.adapters.carriers.easypost.client import EasyPostClient
-from bot.adapters.db.engine import make_engine, make_read_engine, make_session_factory, migrate
+from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.config import Settings
 from bot.domain.identity import OrderNumberFormat
@@ -17,8 +17,7 @@ def build_repository(settings: Settings) -> SqlOrderRepository:
     """The order store of `settings.database_url`, migrated to the latest schema."""
     engine = make_engine(settings.database_url)
     migrate(engine)
-    reads = make_session_factory(make_read_engine(engine))
-    return SqlOrderRepository(make_session_factory(engine), reads)
+    return SqlOrderRepository.on(engine)
 
 
 @dataclass(frozen=True)

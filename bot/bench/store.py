@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 
-from bot.adapters.db.engine import make_engine, make_read_engine, make_session_factory, migrate
+from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.bench.orders import (
     FIRST_NUMBER,
@@ -134,14 +134,11 @@ def timed_import(url: str, path: Path) -> Json:
 
 def time_lookups(url: str, keys: Sequence[Key]) -> tuple[Json, int]:
     """Per kind: latency percentiles in ms; and how many answers were wrong."""
-    engine = make_engine(url)  # wired as bootstrap.build_repository does, but disposable
-    reader = make_read_engine(engine)
+    repository = SqlOrderRepository.on(make_engine(url))  # as bootstrap.build_repository does
     try:
-        repository = SqlOrderRepository(make_session_factory(engine), make_session_factory(reader))
         return _time_lookups(repository, keys)
     finally:
-        reader.dispose()
-        engine.dispose()
+        repository.dispose()
 
 
 def _time_lookups(repository: SqlOrderRepository, keys: Sequence[Key]) -> tuple[Json, int]:

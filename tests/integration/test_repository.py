@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event, func, select
 
 from bot.adapters.db import bulk
 from bot.adapters.db.bulk import CHUNK
-from bot.adapters.db.engine import make_engine, make_read_engine, make_session_factory, migrate
+from bot.adapters.db.engine import make_engine, make_session_factory, migrate
 from bot.adapters.db.models import Base
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.domain.errors import ImportInvalid, ImportProblem, StoreUnavailable
@@ -41,16 +41,10 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def reader(engine: Engine) -> Iterator[Engine]:
-    reader = make_read_engine(engine)  # wired as bootstrap.build_repository does
-    yield reader
-    if reader is not engine:
-        reader.dispose()
-
-
-@pytest.fixture
-def repository(engine: Engine, reader: Engine) -> SqlOrderRepository:
-    return SqlOrderRepository(make_session_factory(engine), make_session_factory(reader))
+def repository(engine: Engine) -> Iterator[SqlOrderRepository]:
+    repository = SqlOrderRepository.on(engine)  # as bootstrap.build_repository does
+    yield repository
+    repository.dispose()
 
 
 @pytest.fixture
@@ -94,15 +88,13 @@ def test_on_postgresql_lookups_take_no_transaction_and_imports_one(
     """A lookup is its SELECT alone (BEGIN and COMMIT were half its time); writes stay atomic."""
     engine = make_engine(pg_url)
     migrate(engine)
-    reader = make_read_engine(engine)
     seen: list[tuple[str, bool]] = []
 
     def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
 
-    for each in (engine, reader):
-        event.listen(each, "before_cursor_execute", record)
-    repository = SqlOrderRepository(make_session_factory(engine), make_session_factory(reader))
+    repository = SqlOrderRepository.on(engine)
+    event.listen(Engine, "before_cursor_execute", record)  # every engine, the read one too
     try:
         repository.import_batch(batch.orders, batch.trackings)
         writes, seen[:] = list(seen), []
@@ -110,8 +102,8 @@ def test_on_postgresql_lookups_take_no_transaction_and_imports_one(
         assert repository.find_by_email("jane.doe@example.com")
         assert repository.get_by_tracking("1Z999AA10123456784") is not None
     finally:
-        reader.dispose()
-        engine.dispose()
+        event.remove(Engine, "before_cursor_execute", record)
+        repository.dispose()
     assert writes and all(not autocommit for _, autocommit in writes)
     assert seen and all(kind == "SELECT" and autocommit for kind, autocommit in seen)
 

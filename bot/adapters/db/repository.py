@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.adapters.db import bulk, mapping
-from bot.adapters.db.engine import store_error
+from bot.adapters.db.engine import make_read_engine, make_session_factory, store_error
 from bot.adapters.db.models import (
     CustomerRow,
     OrderRow,
@@ -43,23 +43,27 @@ class SqlOrderRepository:
         self._sessions = session_factory
         self._reads = reads or session_factory
 
+    @classmethod
+    def on(cls, engine: Engine) -> SqlOrderRepository:
+        """Writes on `engine`, in transactions; lookups on its read engine."""
+        return cls(make_session_factory(engine), make_session_factory(make_read_engine(engine)))
+
+    def dispose(self) -> None:
+        """Close the pooled connections of its engines."""
+        for engine in {self._sessions.kw["bind"], self._reads.kw["bind"]}:
+            engine.dispose()
+
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         """A session in a transaction: committed on success, rolled back on any error."""
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise store_error("the order store failed", exc) from exc
+        with _store_errors(), self._sessions.begin() as session:
+            yield session
 
     @contextmanager
     def _lookup(self) -> Iterator[Session]:
         """A session for one SELECT: no transaction of its own is begun or committed."""
-        try:
-            with self._reads() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise store_error("the order store failed", exc) from exc
+        with _store_errors(), self._reads() as session:
+            yield session
 
     def get_by_number(self, order_number: str) -> Order | None:
         """The order with this number (trimmed, upper-cased), or None."""
@@ -125,6 +129,14 @@ class SqlOrderRepository:
                 bulk.vacuum(self._sessions.kw["bind"])
             except SQLAlchemyError as exc:
                 raise store_error("the import is stored, but vacuuming failed", exc) from exc
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise store_error("the order store failed", exc) from exc
 
 
 # The lookups the bot makes, built once. An order comes with its customer, items and shipments
