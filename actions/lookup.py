@@ -9,9 +9,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.clients import client_of, open_ref, seal_ref
 from actions.replies import say
-from actions.runtime import call, guarded, services
+from actions.runtime import call_store, guarded, services
 from bot.adapters.carriers.detect import normalize_tracking_number
+from bot.domain.access import Client
 from bot.domain.identity import (
     Factor,
     FactorKind,
@@ -33,7 +35,6 @@ TOPICS = {
     "package_damaged": "package_damaged",
     "order_history": "order_history",
 }
-CHANNEL_PHONE_KEY = "wismo_verified_phone"  # set only by channels that verified the sender
 
 
 def entity_values(tracker: Tracker, name: str) -> list[str]:
@@ -56,8 +57,11 @@ def ref_in_message(tracker: Tracker, *, emails: bool = True) -> OrderRef | None:
     return None
 
 
-def factor_in_message(tracker: Tracker, ref: OrderRef | None) -> Factor | None:
-    """A second factor in the latest message that is not the identifier itself."""
+def factor_in_message(tracker: Tracker, ref: OrderRef | None, client: Client) -> Factor | None:
+    """A second factor in the latest message that is not the identifier itself.
+
+    A phone number the channel verified counts too; one a client merely claims does not.
+    """
     normalizers = (
         (FactorKind.EMAIL, "email", normalize_email),
         (FactorKind.POSTAL_CODE, "zip_code", normalize_postal_code),
@@ -68,14 +72,12 @@ def factor_in_message(tracker: Tracker, ref: OrderRef | None) -> Factor | None:
             value = normalize(text)
             if value and not (ref and ref.kind.value == kind.value and ref.value == value):
                 return Factor(kind, value)
-    metadata = tracker.latest_message.get("metadata") or {}
-    phone = normalize_phone(str(metadata.get(CHANNEL_PHONE_KEY) or ""))
+    phone = normalize_phone(client.phone or "")
     return Factor(FactorKind.CHANNEL_PHONE, phone) if phone else None
 
 
 def _ref(tracker: Tracker) -> OrderRef | None:
-    value = tracker.get_slot("order_ref")
-    return OrderRef.decode(value) if value else None
+    return open_ref(tracker.get_slot("order_ref"))
 
 
 class ValidateOrderLookupForm(FormValidationAction):
@@ -99,8 +101,8 @@ class ValidateOrderLookupForm(FormValidationAction):
     ) -> list[str]:
         if tracker.get_slot("locked_out"):
             return []
-        verified = tracker.get_slot("verified_orders") or []
-        slots = [] if verified and not tracker.get_slot("order_ref") else ["order_ref", "proof"]
+        granted = await call_store(services().access.grants, client_of(tracker))
+        slots = [] if granted and not tracker.get_slot("order_ref") else ["order_ref", "proof"]
         if tracker.get_slot("topic") != "order_history":
             slots.append("selected_order")
         return ["topic", *slots]
@@ -120,15 +122,17 @@ class ValidateOrderLookupForm(FormValidationAction):
         ref = ref_in_message(tracker, emails=not asking_proof)
         if ref is None or (tracker.get_slot("order_ref") and not asking_proof):
             return {}
-        return {"order_ref": ref.encode()} if ref != _ref(tracker) else {}
+        return {"order_ref": seal_ref(ref)} if ref != _ref(tracker) else {}
 
     async def validate_order_ref(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        ref = OrderRef.decode(value)
-        known = await call(services().wismo.order_number_of, ref)
-        if known and known in (tracker.get_slot("verified_orders") or []):
-            return {"order_ref": value, "proof": "ok", "selected_order": known}
+        ref = open_ref(value)
+        if ref is None:
+            return {"order_ref": None}
+        known = await call_store(services().access.already_proven, client_of(tracker), ref)
+        if known:
+            return {"order_ref": None, "proof": "ok", "selected_order": known}
         return {"order_ref": value, "proof": None, "selected_order": None}
 
     async def extract_proof(
@@ -137,55 +141,53 @@ class ValidateOrderLookupForm(FormValidationAction):
         ref = _ref(tracker)
         if ref is None or tracker.get_slot("proof"):
             return {}
-        factor = factor_in_message(tracker, ref)
+        factor = factor_in_message(tracker, ref, client_of(tracker))
         return {"proof": factor.encode()} if factor else {}
 
     async def validate_proof(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """The check itself: the factor never stays in a slot, whatever the outcome."""
         ref = _ref(tracker)
         if value == "ok" or ref is None:
-            return {"proof": value}
-        proven = await call(services().wismo.verify, ref, Factor.decode(value))
-        if not proven:
-            return self._failed(dispatcher, tracker)
-        verified = sorted(set(tracker.get_slot("verified_orders") or []) | set(proven))
-        pointed = ref.kind is not RefKind.EMAIL or len(proven) == 1
-        selected = proven[0] if pointed else None
-        return {"proof": "ok", "verified_orders": verified, "selected_order": selected}
-
-    def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        attempts = int(tracker.get_slot("verify_attempts") or 0) + 1
-        reset = {"proof": None, "order_ref": None, "verify_attempts": float(attempts)}
-        if attempts >= services().settings.max_verify_attempts:
-            return {**reset, "locked_out": True}
-        say(dispatcher, "verification_failed")
-        return reset
+            return {"proof": "ok" if value == "ok" else None}
+        client = client_of(tracker)
+        result = await call_store(services().access.verify, client, ref, Factor.decode(value))
+        if result.locked:
+            return {"proof": None, "order_ref": None, "locked_out": True}
+        if not result.proven:
+            say(dispatcher, "verification_failed")
+            return {"proof": None, "order_ref": None}
+        pointed = ref.kind is not RefKind.EMAIL or len(result.proven) == 1
+        selected = result.proven[0] if pointed else None
+        return {"proof": "ok", "order_ref": None, "selected_order": selected}
 
     async def extract_selected_order(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        verified = tracker.get_slot("verified_orders") or []
-        if tracker.get_slot("selected_order") or not verified:
+        if tracker.get_slot("selected_order"):
+            return {}
+        granted = list(await call_store(services().access.grants, client_of(tracker)))
+        if not granted:
             return {}
         if tracker.get_slot("requested_slot") != "selected_order":
             if tracker.get_slot("order_ref"):
                 return {}
             # A follow-up ("and when will it come?") is about the order just discussed.
             last = tracker.get_slot("last_order")
-            only = verified[0] if len(verified) == 1 else None
-            chosen = only or (last if last in verified else None)
+            only = granted[0] if len(granted) == 1 else None
+            chosen = only or (last if last in granted else None)
             return {"selected_order": chosen} if chosen else {}
         ref = ref_in_message(tracker, emails=False)
         if ref is None:
             return {}
-        number = await call(services().wismo.order_number_of, ref)
+        number = await call_store(services().access.already_proven, client_of(tracker), ref)
         return {"selected_order": number or ref.value}
 
     async def validate_selected_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value in (tracker.get_slot("verified_orders") or []):
+        if value in await call_store(services().access.grants, client_of(tracker)):
             return {"selected_order": value}
         say(dispatcher, "not_one_of_yours")
         return {"selected_order": None}
@@ -231,7 +233,7 @@ class ActionAskSelectedOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        orders = await call(services().wismo.orders_in, tracker.get_slot("verified_orders") or [])
+        orders = await call_store(services().access.granted_orders, client_of(tracker))
         say(dispatcher, "ask_selected_order", {"count": str(len(orders))}, order_buttons(orders))
         return []
 

@@ -9,13 +9,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.clients import client_of
 from actions.lookup import order_buttons
 from actions.render import render_order
 from actions.replies import say
-from actions.runtime import call, guarded, services
+from actions.runtime import call, call_store, guarded, services
+from bot.domain.errors import NotOrderOwner
 
-# What a lookup leaves behind: the proof of ownership stays, the rest is cleared.
-LOOKUP_RESET = [SlotSet(name, None) for name in ("order_ref", "proof", "selected_order", "topic")]
+# What a lookup leaves behind: nothing of it. What the shopper proved is kept by the core.
+LOOKUP_RESET = [
+    *(SlotSet(name, None) for name in ("order_ref", "proof", "selected_order", "topic")),
+    SlotSet("locked_out", False),
+]
 
 
 class ActionOrderStatus(Action):
@@ -31,18 +36,18 @@ class ActionOrderStatus(Action):
         if tracker.get_slot("locked_out"):
             say(dispatcher, "verification_locked")
             return LOOKUP_RESET
-        wismo = services().wismo
-        verified = tracker.get_slot("verified_orders") or []
+        client, wired = client_of(tracker), services()
         if tracker.get_slot("topic") == "order_history":
-            orders = await call(wismo.orders_in, verified)
+            orders = await call_store(wired.access.granted_orders, client)
             say(dispatcher, "order_list", {"count": str(len(orders))}, order_buttons(orders))
             return LOOKUP_RESET
         selected = tracker.get_slot("selected_order")
-        report = await call(wismo.report, selected) if selected in verified else None
-        if report is None:
+        try:
+            report = await call(wired.wismo.report, client, str(selected))
+        except NotOrderOwner:
             dispatcher.utter_message(response="utter_default")
             return LOOKUP_RESET
-        local = ZoneInfo(services().settings.store_timezone)
+        local = ZoneInfo(wired.settings.store_timezone)
         for reply in render_order(report, tracker.get_slot("topic"), local):
             say(dispatcher, reply.response, reply.values)
         dispatcher.utter_message(response="utter_anything_else")

@@ -5,19 +5,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.adapters.carriers.base import GuardedCarrier
 from bot.adapters.carriers.easypost.client import EasyPostClient
+from bot.adapters.db.access import SqlAccessStore
 from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.repository import SqlOrderRepository
+from bot.adapters.messaging.smtp import SmtpMailer
+from bot.channels.identity import derive
 from bot.config import Settings
+from bot.domain.access import Limits
 from bot.domain.identity import OrderNumberFormat
+from bot.services.access import Access, keyed_digest
 from bot.services.wismo import Wismo
 
 
 def build_repository(settings: Settings) -> SqlOrderRepository:
     """The order store of `settings.database_url`, migrated to the latest schema."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        settings.database_connect_timeout,
+        settings.database_statement_timeout_ms,
+    )
     migrate(engine)
     return SqlOrderRepository.on(engine)
+
+
+def build_access(settings: Settings, repository: SqlOrderRepository) -> Access:
+    """The access service, its state in the same database as the orders."""
+    limits = Limits(
+        window=timedelta(minutes=settings.check_window_minutes),
+        per_reference=settings.max_failed_checks,
+        per_email=settings.max_failed_checks,
+        per_client=settings.max_verify_attempts,
+        per_conversation=settings.max_verify_attempts,
+        per_address=settings.max_failed_checks_per_address,
+        idle=timedelta(minutes=settings.grant_idle_minutes),
+    )
+    return Access(
+        SqlAccessStore.on(repository.engine),
+        repository,
+        keyed_digest(derive(settings.secret, "access")),
+        SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),
+        limits,
+        floor_seconds=settings.verify_floor_seconds,
+    )
 
 
 @dataclass(frozen=True)
@@ -26,27 +57,34 @@ class Services:
 
     settings: Settings
     wismo: Wismo
+    access: Access
     numbers: OrderNumberFormat
 
 
-def build_carrier(settings: Settings) -> EasyPostClient:
+def build_carrier(settings: Settings) -> GuardedCarrier:
     """The tracking API client: EasyPost, or the sandbox speaking its wire format."""
-    return EasyPostClient(
+    client = EasyPostClient(
         settings.carrier_api_url,
         settings.carrier_api_key,
         settings.carrier_timeout,
         clock=settings.clock,
+    )
+    return GuardedCarrier(
+        client, settings.carrier_breaker_failures, settings.carrier_breaker_reset_seconds
     )
 
 
 def build(settings: Settings) -> Services:
     """Wire the order store, the carrier client and the use cases from settings."""
     repository = build_repository(settings)
+    access = build_access(settings, repository)
     wismo = Wismo(
         repository,
         build_carrier(settings),
         settings.clock,
         timedelta(seconds=settings.tracking_cache_seconds),
+        access=access,
+        wait_for=timedelta(seconds=settings.carrier_timeout + 1),
     )
     numbers = OrderNumberFormat(settings.order_prefix, settings.order_digits)
-    return Services(settings, wismo, numbers)
+    return Services(settings, wismo, access, numbers)

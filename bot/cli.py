@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.adapters.carriers.sandbox.app import create_app, serve
+from bot.adapters.messaging.smtp import serve_mailbox
 from bot.bootstrap import build_repository
+from bot.channels.redaction import install as install_redaction
 from bot.config import Settings, SettingsError
 from bot.demo import build_demo
 from bot.domain.errors import ImportInvalid, StoreUnavailable
@@ -43,17 +46,23 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a JSON file in the order import format")
 
 
+def _printable(line: str) -> str:
+    """`line` as stderr can write it: what its encoding lacks (a file name's bad bytes) escaped."""
+    encoding = sys.stderr.encoding or "utf-8"
+    return line.encode(encoding, "backslashreplace").decode(encoding)
+
+
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     """Load a file of orders and tracking histories; all of it or, if it has problems, none."""
     path: Path = args.file
     if not path.is_file():
-        print(f"wismo import: no such file: {path}", file=sys.stderr)
+        print(_printable(f"wismo import: no such file: {path}"), file=sys.stderr)
         return USAGE
     try:
         summary = import_file(path, build_repository(settings))
     except ImportInvalid as invalid:
         for problem in invalid.problems:
-            print(problem, file=sys.stderr)
+            print(_printable(str(problem)), file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return FAILED
     print(f"imported {summary.orders} orders and {summary.trackings} trackings")
@@ -101,6 +110,13 @@ def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def run_mailbox(args: argparse.Namespace, settings: Settings) -> int:
+    """Receive the stack's email on loopback and print it (one-time codes for the demo)."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    serve_mailbox(settings.smtp_host, settings.smtp_port)
+    return OK
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "import",
@@ -115,6 +131,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "sandbox", "run the sandbox carrier (EasyPost wire format)", run_sandbox, _sandbox_arguments
     ),
+    Command("mailbox", "a development mail server that prints what it receives", run_mailbox),
 )
 
 
@@ -132,6 +149,7 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `wismo` with `argv` (default: the process arguments); return the exit status."""
     args = build_parser().parse_args(argv)
+    install_redaction()
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

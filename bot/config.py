@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.channels.identity import SecretMissing, load_secret
 from bot.domain.clock import Clock
 
 DEFAULT_CARRIER_KEY = "sandbox-key"
@@ -25,6 +26,10 @@ class Settings:
     carrier_api_url: str = "http://127.0.0.1:5080/v2"
     carrier_api_key: str = DEFAULT_CARRIER_KEY
     carrier_timeout: float = 4.0
+    carrier_breaker_failures: int = 5
+    carrier_breaker_reset_seconds: float = 30.0
+    database_connect_timeout: float = 3.0
+    database_statement_timeout_ms: int = 5000
     tracking_cache_seconds: int = 300
     order_prefix: str = "WM-"
     order_digits: int = 6
@@ -32,6 +37,15 @@ class Settings:
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 5080
     store_timezone: str = "America/New_York"
+    secret: bytes = field(default=b"", repr=False)
+    grant_idle_minutes: float = 15.0
+    check_window_minutes: float = 15.0
+    max_failed_checks: int = 5
+    max_failed_checks_per_address: int = 20
+    verify_floor_seconds: float = 0.05
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    mail_from: str = "Woodland Market <orders@woodland-market.example>"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +59,18 @@ class Settings:
                 carrier_api_url=env.get("EASYPOST_API_URL", cls.carrier_api_url).rstrip("/"),
                 carrier_api_key=env.get("EASYPOST_API_KEY", DEFAULT_CARRIER_KEY),
                 carrier_timeout=float(env.get("CARRIER_TIMEOUT", cls.carrier_timeout)),
+                carrier_breaker_failures=int(
+                    env.get("CARRIER_BREAKER_FAILURES", cls.carrier_breaker_failures)
+                ),
+                carrier_breaker_reset_seconds=float(
+                    env.get("CARRIER_BREAKER_RESET_SECONDS", cls.carrier_breaker_reset_seconds)
+                ),
+                database_connect_timeout=float(
+                    env.get("DATABASE_CONNECT_TIMEOUT", cls.database_connect_timeout)
+                ),
+                database_statement_timeout_ms=int(
+                    env.get("DATABASE_STATEMENT_TIMEOUT_MS", cls.database_statement_timeout_ms)
+                ),
                 tracking_cache_seconds=int(
                     env.get("TRACKING_CACHE_SECONDS", cls.tracking_cache_seconds)
                 ),
@@ -54,8 +80,23 @@ class Settings:
                 sandbox_host=env.get("SANDBOX_HOST", cls.sandbox_host),
                 sandbox_port=int(env.get("SANDBOX_PORT", cls.sandbox_port)),
                 store_timezone=env.get("STORE_TIMEZONE", cls.store_timezone),
+                secret=load_secret(env),
+                grant_idle_minutes=float(env.get("GRANT_IDLE_MINUTES", cls.grant_idle_minutes)),
+                check_window_minutes=float(
+                    env.get("CHECK_WINDOW_MINUTES", cls.check_window_minutes)
+                ),
+                max_failed_checks=int(env.get("MAX_FAILED_CHECKS", cls.max_failed_checks)),
+                max_failed_checks_per_address=int(
+                    env.get("MAX_FAILED_CHECKS_PER_ADDRESS", cls.max_failed_checks_per_address)
+                ),
+                verify_floor_seconds=float(
+                    env.get("VERIFY_FLOOR_SECONDS", cls.verify_floor_seconds)
+                ),
+                smtp_host=env.get("SMTP_HOST", cls.smtp_host),
+                smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
+                mail_from=env.get("MAIL_FROM", cls.mail_from),
             )
-        except ValueError as exc:
+        except (ValueError, SecretMissing) as exc:
             raise SettingsError(str(exc)) from exc
         if settings.env != "development" and settings.carrier_api_key == DEFAULT_CARRIER_KEY:
             raise SettingsError("EASYPOST_API_KEY must be set outside development")

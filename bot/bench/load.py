@@ -1,7 +1,8 @@
 """A load generator: shoppers holding whole conversations over the REST channel.
 
-Each shopper is a thread with its own HTTP session. It holds one conversation
-after another under a fresh sender id, pauses between turns as a person does,
+Each shopper is a thread. It holds one conversation after another under a
+fresh sender id, each in an HTTP session of its own (which keeps the REST
+channel's session cookie, as a browser would), pauses between turns as a person does,
 and records every turn: how long the bot took and whether its answer was the
 one the conversation needs. With `think=0` it is a saturation run: the most
 turns per second the bot sustains.
@@ -171,15 +172,15 @@ class Shoppers:
         return run
 
     def _shopper(self, run: Run, stop_at: float, jitter: random.Random) -> None:
-        session = requests.Session()
         time.sleep(jitter.uniform(0, run.think))  # shoppers arrive spread over one pause
         while time.monotonic() < stop_at:
             sender = f"load-{uuid.uuid4().hex[:12]}"
-            for step, turn in enumerate(self.next_script()):
-                if time.monotonic() >= stop_at:
-                    return
-                self._turn(session, run, sender, turn, step)
-                time.sleep(self.pause(jitter, run.think))
+            with requests.Session() as session:  # the conversation's REST session
+                for step, turn in enumerate(self.next_script()):
+                    if time.monotonic() >= stop_at:
+                        return
+                    self._turn(session, run, sender, turn, step)
+                    time.sleep(self.pause(jitter, run.think))
 
     def pause(self, jitter: random.Random, think: float) -> float:
         """A person's pause before the next turn: `think` on average, never the same twice."""

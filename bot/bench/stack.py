@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shlex
 import socket
 import subprocess
@@ -88,6 +89,8 @@ class Stack:
     cwd: Path = ROOT
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: dict[str, IO[bytes]] = field(default_factory=dict)
+    # One HTTP session per sender: the REST channel's session cookie goes with it.
+    sessions: dict[str, requests.Session] = field(default_factory=dict)
 
     @property
     def rest_url(self) -> str:
@@ -123,7 +126,9 @@ class Stack:
         raise StackFailed(f"timed out while {what}")
 
     def say(self, sender: str, text: str, timeout: float = 60) -> list[dict[str, object]]:
-        response = requests.post(
+        """One message of `sender`'s, in that sender's session; the bot's replies."""
+        session = self.sessions.setdefault(sender, requests.Session())
+        response = session.post(
             self.rest_url, json={"sender": sender, "message": text}, timeout=timeout
         )
         response.raise_for_status()
@@ -153,11 +158,14 @@ class Stack:
                 proc.wait()
         for log in self.logs.values():
             log.close()
+        for session in self.sessions.values():
+            session.close()
 
 
 def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str]:
-    """The environment of a stack on free ports with its own SQLite database."""
-    ports = {name: free_port() for name in ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT")}
+    """The environment of a stack on free ports with its own SQLite database and secret."""
+    names = ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT", "SMTP_PORT")
+    ports = {name: free_port() for name in names}
     return {
         **os.environ,
         **{name: str(port) for name, port in ports.items()},
@@ -165,6 +173,7 @@ def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str
         "EASYPOST_API_URL": f"http://127.0.0.1:{ports['SANDBOX_PORT']}/v2",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "WISMO_SECRET": secrets.token_hex(32),
         **overrides,
     }
 

@@ -33,6 +33,13 @@ Waste: Rasa 3.6 opens a new HTTP client session, and a new connection, for
 every call to the action server. Here the sessions share one pool of
 keep-alive connections.
 
+Closed by default: the launcher refuses `--enable-api` without `--auth-token`
+or `--jwt-secret` (exit 2); limits a request's body to 1 MB unless the API
+is on (Sanic's default is 100 MB, read before any channel sees it); sets
+`ACTION_SERVER_TOKEN` (which endpoints.yml gives the action server as
+`?token=`) from the deployment's secret; and masks personal data in every
+log record (bot/channels/redaction.py).
+
     python -m bot.channels.server run --model models/wismo.tar.gz ...
 
 takes exactly the flags of `rasa run`.
@@ -40,22 +47,27 @@ takes exactly the flags of `rasa run`.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import logging
+import os
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 import jsonschema
 import rasa.core.run
-from rasa.__main__ import main
+from rasa.__main__ import create_argument_parser, main
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.channels import identity, redaction
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +216,54 @@ def shared_session(self: EndpointConfig) -> aiohttp.ClientSession:
     )
 
 
+API_WITHOUT_AUTH = (
+    "refusing to start: --enable-api opens Rasa's HTTP API (conversations, trackers, "
+    "models); give --auth-token or --jwt-secret with it"
+)
+
+
+# Without the HTTP API (which takes model uploads) no request needs more than this:
+# a message is at most MAX_MESSAGE_CHARS (2,000) characters. Sanic's own limit is 100 MB,
+# all of it read and parsed before the channel can refuse it.
+MAX_BODY_BYTES = 1_000_000
+
+
+def _run_flags(argv: Sequence[str]) -> argparse.Namespace | None:
+    """`rasa run`'s flags read by Rasa's own parser (abbreviations, `=` forms), or None."""
+    try:
+        args, _ = create_argument_parser().parse_known_args(list(argv))
+    except SystemExit:  # a malformed command line: Rasa reports it itself
+        return None
+    return args
+
+
+def open_api_refusal(argv: Sequence[str]) -> str | None:
+    """Why these `rasa run` flags may not start a server; None when they may."""
+    args = _run_flags(argv)
+    if getattr(args, "enable_api", False) and not (
+        getattr(args, "auth_token", None) or getattr(args, "jwt_secret", None)
+    ):
+        return API_WITHOUT_AUTH
+    return None
+
+
+def body_limit(argv: Sequence[str]) -> dict[str, str]:
+    """Sanic's request size limit (read from the environment) for these flags."""
+    if getattr(_run_flags(argv), "enable_api", False):
+        return {}
+    return {"SANIC_REQUEST_MAX_SIZE": str(MAX_BODY_BYTES)}
+
+
 if __name__ == "__main__":
+    redaction.install()
+    refusal = open_api_refusal(sys.argv[1:])
+    if refusal:
+        print(refusal, file=sys.stderr)
+        sys.exit(2)
+    # endpoints.yml's action_endpoint presents it; the action server checks it.
+    os.environ["ACTION_SERVER_TOKEN"] = identity.action_token(identity.load_secret())
+    for name, value in body_limit(sys.argv[1:]).items():
+        os.environ.setdefault(name, value)
     # serve_application looks the loader up by name when the server starts.
     rasa.core.run.load_agent_on_start = load_and_warm_up
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]

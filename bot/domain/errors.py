@@ -3,7 +3,8 @@
 WismoError
 ├── OrderNotFound        no order matches what the shopper gave
 ├── NotOrderOwner        the second factor does not match the order
-├── VerificationLocked   too many wrong second factors in one conversation
+├── VerificationLocked   too many failed checks (per order, email, client or address)
+├── MessagingUnavailable an email or message could not be sent
 ├── ImportInvalid        an import file has problems (all of them, with paths)
 └── CarrierError         a carrier could not answer (tree below)
 """
@@ -26,7 +27,11 @@ class NotOrderOwner(WismoError):
 
 
 class VerificationLocked(WismoError):
-    """Too many failed verification attempts in this conversation."""
+    """Too many failed checks for an order, an email, a client or an address."""
+
+
+class MessagingUnavailable(WismoError):
+    """An email or message could not be sent; nothing was promised."""
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import enum
+import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.domain.orders import Order
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+# \Z, not $: "$" also matches before a final newline, which would then be kept in the value
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z")
 
 
 class RefKind(enum.StrEnum):
@@ -27,6 +29,7 @@ class FactorKind(enum.StrEnum):
     POSTAL_CODE = "zip_code"
     PHONE = "phone_number"
     CHANNEL_PHONE = "channel_phone"
+    ONE_TIME_CODE = "one_time_code"
 
 
 @dataclass(frozen=True)
@@ -100,14 +103,41 @@ def normalize_phone(text: str) -> str | None:
     return digits[-10:] if len(digits) >= 10 else None
 
 
-def factor_matches(order: Order, factor: Factor) -> bool:
+@dataclass(frozen=True)
+class OrderIdentity:
+    """What a check compares a factor with: an order's owner details, nothing else."""
+
+    order_number: str
+    email: str
+    postal_code: str
+    phone: str | None = None
+
+    @classmethod
+    def of(cls, order: Order) -> OrderIdentity:
+        """The identity details of a whole order."""
+        customer = order.customer
+        return cls(
+            order.order_number, customer.email, order.shipping_address.postal_code, customer.phone
+        )
+
+
+def factor_matches(order: Order | OrderIdentity, factor: Factor) -> bool:
     """Does this second factor match what the store has for the order?"""
+    identity = order if isinstance(order, OrderIdentity) else OrderIdentity.of(order)
     if factor.kind is FactorKind.EMAIL:
-        return order.customer.email.lower() == factor.value
-    if factor.kind is FactorKind.POSTAL_CODE:
-        return normalize_postal_code(order.shipping_address.postal_code) == factor.value
-    phone = order.customer.phone
-    return phone is not None and normalize_phone(phone) == factor.value
+        known: str | None = identity.email.lower()
+    elif factor.kind is FactorKind.POSTAL_CODE:
+        known = normalize_postal_code(identity.postal_code)
+    elif factor.kind in (FactorKind.PHONE, FactorKind.CHANNEL_PHONE):
+        known = normalize_phone(identity.phone or "")
+    else:
+        return False  # a one-time code is checked against the code sent, not the order
+    return same(known or "", factor.value) and known is not None
+
+
+def same(a: str, b: str) -> bool:
+    """Whether two secrets are equal, in a time that does not tell where they differ."""
+    return hmac.compare_digest(a.encode("utf-8", "replace"), b.encode("utf-8", "replace"))
 
 
 def proves_customer(factor: Factor) -> bool:

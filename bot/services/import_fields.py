@@ -7,11 +7,15 @@ the user; `Reader` applies converters to record fields and collects the problems
 from __future__ import annotations
 
 import codecs
+import contextlib
 import enum
 import json
+import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import BinaryIO, TypeVar
 
@@ -22,8 +26,18 @@ E = TypeVar("E", bound=enum.Enum)
 Record = Mapping[str, object]
 Parse = Callable[["Reader", Record, str], T]
 
-_MONEY = re.compile(r"-?[0-9]+(?:\.([0-9]+))?")
-_MONEY_LIMIT = Decimal(10) ** 10  # the store keeps 10 digits before the point and 2 after
+_MONEY = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
+_MONEY_DIGITS = 10  # the store keeps 10 digits before the point and 2 after
+MOST_ITEMS = 100_000  # of one sku in one order: a sane bound, far inside the store's integers
+LONGEST_TEXT = 500  # names, address lines, numbers, codes
+LONGEST_EMAIL = 254  # RFC 5321's longest path
+LONGEST_DESCRIPTION = 2000
+_LONGEST_TIME = 64
+YEARS = (2000, 2100)  # times and dates outside these cannot be shown or compared safely
+_MAX_DIGITS = 100  # a longer JSON number is refused, not converted (Python stops at 4300)
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SHOWN_KEY = 40  # a key longer than this is cut in the paths shown
 
 
 class Bad(ValueError):
@@ -35,15 +49,95 @@ def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def join_any(path: str, key: object) -> str:
+    """The JSON path of any key: a plain name as `join` does, others quoted and escaped."""
+    if isinstance(key, str) and _NAME.fullmatch(key):
+        return join(path, key)
+    shown = key if isinstance(key, str) else str(key)
+    cut = json.dumps(shown[:_SHOWN_KEY]) + ("..." if len(shown) > _SHOWN_KEY else "")
+    return f"{path or '$'}[{cut}]"
+
+
+@dataclass(frozen=True)
+class LongNumber:
+    """A JSON number with too many digits to be converted; only its length is kept."""
+
+    digits: int
+
+
+class Repeated(dict[str, object]):
+    """A JSON object in which keys appear more than once (the last value is kept)."""
+
+    twice: tuple[str, ...] = ()
+
+
+def unreadable(value: object) -> str | None:
+    """Why no record may hold this value whatever its field, or None when it may."""
+    if isinstance(value, str):
+        bad = _BAD_CHAR.search(value)
+        if bad is None:
+            return None
+        return "contains a NUL character" if bad[0] == "\x00" else "contains a lone surrogate"
+    if isinstance(value, LongNumber):
+        return f"a number of {value.digits} digits is too long"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number"
+    return None
+
+
+def odd_values(value: object, path: str) -> Iterator[ImportProblem]:
+    """Every unreadable value, bad key and repeated key in `value` (itself included)."""
+    stack: list[tuple[str, object]] = [(path, value)]
+    while stack:  # not recursive: a value may be nested as deep as the JSON reader allows
+        where, item = stack.pop()
+        if isinstance(item, list):
+            inside = [(f"{where}[{n}]", child) for n, child in enumerate(item) if _worth(child)]
+        elif isinstance(item, dict):
+            yield from _bad_keys(item, where)
+            inside = [(join_any(where, key), child) for key, child in item.items() if _worth(child)]
+        else:
+            reason = unreadable(item)
+            inside = []
+            if reason is not None:
+                yield ImportProblem(where, reason)
+        stack.extend(reversed(inside))
+
+
+def _worth(child: object) -> bool:
+    """Whether a value needs a look of its own: a container, or a leaf that may be unreadable."""
+    if isinstance(child, str):
+        return not child.isascii() or "\x00" in child
+    return not (child is None or isinstance(child, int))
+
+
+def _bad_keys(record: Mapping[object, object], where: str) -> Iterator[ImportProblem]:
+    """The repeated keys and keys with characters that are not allowed of one object."""
+    for twice in record.twice if isinstance(record, Repeated) else ():
+        yield ImportProblem(join_any(where, twice), "appears twice in this object")
+    for key in record:
+        if isinstance(key, str) and key.isascii() and "\x00" not in key:
+            continue
+        reason = unreadable(key) if isinstance(key, str) else "must be a string"
+        if reason is not None:
+            yield ImportProblem(join_any(where, key), f"the key {reason}")
+
+
 class Reader:
     """Reads fields of JSON records, collecting a problem for each bad one."""
 
     def __init__(self) -> None:
         self.problems: list[ImportProblem] = []
+        self.reported: set[str] = set()  # paths `odd_values` has reported: not read again
 
     def problem(self, path: str, reason: str) -> None:
         """Record one problem."""
         self.problems.append(ImportProblem(path, reason))
+
+    def report_odd(self, value: object, path: str) -> None:
+        """Report the odd values in `value` (at `path`), then read none of them as fields."""
+        odd = list(odd_values(value, path))
+        self.problems.extend(odd)
+        self.reported = {problem.path for problem in odd}
 
     def field(
         self,
@@ -56,6 +150,8 @@ class Reader:
     ) -> T | None:
         """The converted `record[key]`, or None (with a problem when it is wrong or missing)."""
         value = record.get(key)
+        if self.reported and join(path, key) in self.reported:
+            return None
         if value is None:
             if required:
                 self.problem(join(path, key), "is required")
@@ -89,7 +185,8 @@ class Reader:
             if isinstance(raw, dict):
                 results.append(parse(self, raw, where))
             else:
-                self.problem(where, "must be an object")
+                if where not in self.reported:
+                    self.problem(where, "must be an object")
                 results.append(None)
         return results
 
@@ -116,35 +213,48 @@ def json_list(value: object) -> list[object]:
     return value
 
 
+def _short(value: str, longest: int) -> str:
+    """`value` trimmed, or Bad when it is longer than `longest` characters."""
+    trimmed = value.strip()
+    if len(trimmed) > longest:
+        raise Bad(f"is longer than {longest} characters")
+    return trimmed
+
+
 def text(value: object) -> str:
-    """A string that is not blank, trimmed."""
+    """A string that is not blank, trimmed, of at most LONGEST_TEXT characters."""
     if not isinstance(value, str):
         raise Bad("must be a string")
     if not value.strip():
         raise Bad("must not be blank")
-    return value.strip()
+    return _short(value, LONGEST_TEXT)
 
 
 def string(value: object) -> str:
-    """Any string, kept as given."""
+    """Any string of at most LONGEST_DESCRIPTION characters, kept as given."""
     if not isinstance(value, str):
         raise Bad("must be a string")
+    if len(value) > LONGEST_DESCRIPTION:
+        raise Bad(f"is longer than {LONGEST_DESCRIPTION} characters")
     return value
 
 
-def matching(pattern: str, reason: str) -> Callable[[object], str]:
+def matching(pattern: str, reason: str, longest: int = LONGEST_TEXT) -> Callable[[object], str]:
     """A converter of trimmed strings that must match `pattern` entirely."""
     compiled = re.compile(pattern)
 
     def convert(value: object) -> str:
-        if not isinstance(value, str) or not compiled.fullmatch(value.strip()):
+        if not isinstance(value, str):
             raise Bad(reason)
-        return value.strip()
+        trimmed = _short(value, longest)
+        if not compiled.fullmatch(trimmed):
+            raise Bad(reason)
+        return trimmed
 
     return convert
 
 
-email = matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "not an email address")
+email = matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "not an email address", LONGEST_EMAIL)
 phone = matching(r"\+[1-9][0-9]{1,14}", "not an E.164 phone number")
 carrier = matching(r"[a-z][a-z0-9_]*", "not a lower-case carrier code")
 currency = matching(r"[A-Z]{3}", "not an ISO 4217 currency code")
@@ -165,27 +275,37 @@ def choice(kind: type[E]) -> Callable[[object], E]:
     return convert
 
 
+def _in_years(moment: date) -> None:
+    """Bad unless `moment` falls in YEARS."""
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise Bad(f"must be in the years {YEARS[0]} to {YEARS[1]}")
+
+
 def time(value: object) -> datetime:
-    """An ISO 8601 time with a UTC offset."""
-    if isinstance(value, str):
-        try:
+    """An ISO 8601 time with a UTC offset of whole minutes, in YEARS."""
+    parsed = None
+    if isinstance(value, str) and len(value) <= _LONGEST_TIME:
+        with contextlib.suppress(ValueError):
             parsed = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if parsed.utcoffset() is not None:
-                return parsed
-    raise Bad("not an ISO 8601 time with an offset")
+    offset = None if parsed is None else parsed.utcoffset()
+    if parsed is None or offset is None:
+        raise Bad("not an ISO 8601 time with an offset")
+    if offset % timedelta(minutes=1):
+        raise Bad("has an offset that is not whole minutes")
+    _in_years(parsed)
+    return parsed
 
 
 def day(value: object) -> date:
-    """An ISO 8601 date."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise Bad("not an ISO 8601 date")
+    """An ISO 8601 date in YEARS."""
+    parsed = None
+    if isinstance(value, str) and len(value) <= _LONGEST_TIME:
+        with contextlib.suppress(ValueError):
+            parsed = date.fromisoformat(value)
+    if parsed is None:
+        raise Bad("not an ISO 8601 date")
+    _in_years(parsed)
+    return parsed
 
 
 def money(value: object) -> Decimal:
@@ -193,20 +313,22 @@ def money(value: object) -> Decimal:
     match = _MONEY.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise Bad("not a decimal string")
-    amount = Decimal(match[0])
-    if amount < 0:
+    whole, places = match[1].lstrip("0"), match[2] or ""
+    if match[0].startswith("-") and (whole or places.strip("0")):
         raise Bad("must not be negative")
-    if len(match[1] or "") > 2:
+    if len(places) > 2:
         raise Bad("has more than 2 decimal places")
-    if amount >= _MONEY_LIMIT:
+    if len(whole) > _MONEY_DIGITS:
         raise Bad("is too large")
-    return amount
+    return abs(Decimal(match[0]))  # "-0.00" is zero
 
 
 def quantity(value: object) -> int:
-    """A positive integer."""
+    """A positive integer of at most MOST_ITEMS."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise Bad("must be a positive integer")
+    if value > MOST_ITEMS:
+        raise Bad(f"must be at most {MOST_ITEMS}")
     return value
 
 
@@ -217,16 +339,28 @@ LIST = object()  # the value announced for a member that is a list; its items fo
 _CHUNK_BYTES = 1 << 20
 _LAST_TOKEN = 64  # a JSON error this close to the end of what was read may be a cut token
 _SPACE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+
+
+_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")  # how JSON text writes NUL or a surrogate
+
+
+def _repeated(pairs: list[tuple[str, object]], record: dict[str, object]) -> Repeated:
+    """A JSON object in which keys appear more than once."""
+    repeated = Repeated(record)
+    repeated.twice = tuple(key for key, count in Counter(k for k, _ in pairs).items() if count > 1)
+    return repeated
+
+
 _BOM = codecs.BOM_UTF8
 
 
-def members(raw: BinaryIO) -> Iterator[tuple[str, int | None, object]]:
-    """The top-level object's members as `(key, index, value)`, read as a stream.
+def members(raw: BinaryIO) -> Iterator[tuple[str, int | None, object, bool]]:
+    """The top-level object's members as `(key, index, value, odd)`, read as a stream.
 
-    A member is `(key, None, value)`; a list is `(key, None, LIST)` followed by
-    `(key, index, item)` per item. Raises `Bad` for bad UTF-8, bad JSON, or a document that
-    is not an object (its members until then have been given).
+    A member is `(key, None, value, odd)`; a list is `(key, None, LIST, False)` followed by
+    `(key, index, item, odd)` per item; `odd` is False only when the value surely holds nothing
+    `odd_values` would find. Raises `Bad` for bad UTF-8, bad JSON, or a document that is not an
+    object (its members until then have been given).
     """
     text = _Text(raw)
     if text.peek() != "{":
@@ -241,10 +375,11 @@ def members(raw: BinaryIO) -> Iterator[tuple[str, int | None, object]]:
             key = text.key()
             text.take(":", "Expecting ':' delimiter")
             if text.peek() == "[":
-                yield key, None, LIST
-                yield from ((key, index, item) for index, item in enumerate(text.items()))
+                yield key, None, LIST, text.odd
+                for index, item in enumerate(text.items()):
+                    yield key, index, item, text.odd
             else:
-                yield key, None, text.value()
+                yield key, None, text.value(), text.odd
             if text.take(",}", "Expecting ',' delimiter") == "}":
                 break
     text.end()
@@ -262,6 +397,13 @@ class _Text:
         self.bytes_read = len(head) - len(self.head)
         self.lines_before = 0  # newlines in the text already dropped
         self.column_before = 0  # characters of the dropped text after its last newline
+        self.odd = False  # whether the last value (or key) read may hold an odd value
+        self.json = json.JSONDecoder(
+            object_pairs_hook=self._object,
+            parse_int=self._integer,
+            parse_float=self._float,
+            parse_constant=self._constant,
+        )
 
     def _more(self) -> None:
         """Drop what was read, then decode the next piece of the file (raises Bad at EOF)."""
@@ -308,17 +450,48 @@ class _Text:
         """The next JSON value, read further until it is whole."""
         self.peek()
         while True:
+            self.odd = False
             try:
-                value, end = _DECODER.raw_decode(self.text, self.pos)
+                value, end = self.json.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as exc:
                 cut = exc.pos >= len(self.text) - _LAST_TOKEN or exc.msg.startswith("Unterminated")
                 if self.eof or not cut:
                     raise self.error(exc.msg, exc.pos) from exc
+            except RecursionError as exc:  # the decoder's own guard, far deeper than any record
+                raise self.error("nested too deeply", self.pos) from exc
             else:
                 if self.eof or end + _LAST_TOKEN < len(self.text):  # "-0" may be "-0.5e3" cut
+                    escape = self.text.find("\\u", self.pos, end)
+                    self.odd |= escape >= 0 and bool(_ESCAPE.search(self.text, escape, end))
                     self.pos = end
                     return value
             self._more()
+
+    def _object(self, pairs: list[tuple[str, object]]) -> dict[str, object]:
+        """A JSON object, as a `Repeated` when a key appears more than once."""
+        record = dict(pairs)
+        if len(record) == len(pairs):
+            return record
+        self.odd = True
+        return _repeated(pairs, record)
+
+    def _integer(self, digits: str) -> int | LongNumber:
+        """A JSON integer, or a LongNumber when it has too many digits to convert safely."""
+        if len(digits) <= _MAX_DIGITS:
+            return int(digits)
+        self.odd = True
+        return LongNumber(len(digits.lstrip("-")))
+
+    def _float(self, digits: str) -> float:
+        """A JSON number with a fraction or an exponent (1e999 is infinite, so odd)."""
+        number = float(digits)
+        self.odd |= not math.isfinite(number)
+        return number
+
+    def _constant(self, name: str) -> float:
+        """NaN, Infinity or -Infinity: not JSON, but Python's reader takes them."""
+        self.odd = True
+        return float(name)
 
     def key(self) -> str:
         """The next member's key."""

@@ -94,8 +94,7 @@ def parse_document(document: object) -> ImportBatch:
     if not isinstance(document, dict):
         raise _invalid("must be a JSON object")
     check, records = _Check(), list[Order | Tracking | None]()
-    for key in SECTIONS:
-        value = document.get(key)
+    for key, value in document.items():
         items = value if isinstance(value, list) else []
         check.add(key, None, f.LIST if isinstance(value, list) else value)
         records.extend(check.add(key, index, item) for index, item in enumerate(items))
@@ -106,8 +105,8 @@ def _read(path: str | Path, check: _Check) -> Iterator[Order | Tracking]:
     """The valid records of a file, streamed; the problems of the others go to `check`."""
     try:
         with Path(path).open("rb") as raw:
-            for key, index, value in f.members(raw):
-                record = check.add(key, index, value)
+            for key, index, value, odd in f.members(raw):
+                record = check.add(key, index, value, odd=odd)
                 if record is not None:
                     yield record
     except OSError as exc:
@@ -125,29 +124,55 @@ class _Check:
 
     def __init__(self) -> None:
         self.readers = {key: Reader() for key in SECTIONS}
+        self.others = Reader()  # members the format does not know: unused, but still checked
         self.repeats = {key: Reader() for key in SECTIONS}
         self.first: dict[str, dict[object, int]] = {key: {} for key in SECTIONS}
         self.present: set[str] = set()
+        self.seen: set[object] = set()
+        self.repeated: set[object] = set()
 
-    def add(self, key: str, index: int | None, value: object) -> Order | Tracking | None:
-        """Check a top-level member (index None) or an item of one; the valid record it makes."""
+    def add(
+        self, key: object, index: int | None, value: object, *, odd: bool = True
+    ) -> Order | Tracking | None:
+        """Check a top-level member (index None) or an item of one; the valid record it makes.
+
+        `odd=False` says the value surely holds nothing `odd_values` finds: it is not searched.
+        """
+        r = self.readers[key] if key in SECTIONS else self.others
+        where = f.join_any("", key)
+        if index is None:
+            self._member(r, key, where, value, odd)
+            return None
+        if key in self.repeated:
+            return None  # the items of a repeated member: the member is already a problem
+        where = f"{where}[{index}]"
+        r.report_odd(value if odd else None, where)
         if key not in SECTIONS:
             return None
-        r = self.readers[key]
-        if index is None:
-            if key in self.present:
-                r.problem(key, "appears twice in the document")
-            elif value is not None:
-                self.present.add(key)
-                if value is not f.LIST:
-                    r.problem(key, "must be a list")
-            return None
-        where = f"{key}[{index}]"
+        assert isinstance(key, str)  # one of SECTIONS
         self._repeated(key, index, value)
         if not isinstance(value, dict):
-            r.problem(where, "must be an object")
+            if where not in r.reported:
+                r.problem(where, "must be an object")
             return None
         return _order(r, value, where) if key == "orders" else _tracking(r, value, where)
+
+    def _member(self, r: Reader, key: object, where: str, value: object, odd: bool) -> None:
+        """Check a top-level member; a list's items come after it."""
+        if key in self.seen:
+            self.repeated.add(key)
+            r.problem(where, "appears twice in the document")
+            return
+        self.seen.add(key)
+        bad_key = f.unreadable(key) if isinstance(key, str) else "must be a string"
+        if bad_key is not None:
+            r.problem(where, f"the key {bad_key}")
+        if value is not f.LIST:
+            r.report_odd(value if odd else None, where)
+        if key in SECTIONS and value is not None:
+            self.present.add(key)
+            if value is not f.LIST and where not in r.reported:
+                r.problem(where, "must be a list")
 
     def _repeated(self, key: str, index: int, value: object) -> None:
         """Order numbers and parcels are unique, even among records with other problems."""
@@ -168,7 +193,7 @@ class _Check:
     def problems(self) -> list[ImportProblem]:
         """Every problem: missing orders, then each section's records, then repeated keys."""
         missing = [] if "orders" in self.present else [ImportProblem("orders", "is required")]
-        readers = [*self.readers.values(), *self.repeats.values()]
+        readers = [*self.readers.values(), self.others, *self.repeats.values()]
         return missing + [problem for reader in readers for problem in reader.problems]
 
     def raise_problems(self) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
+from bot.domain.access import Grant
+from bot.domain.identity import OrderIdentity, OrderRef
 from bot.domain.orders import Order
 from bot.domain.shipments import Tracking
 
@@ -22,6 +26,11 @@ class OrderRepository(Protocol):
 
     def get_by_tracking(self, tracking_number: str) -> Order | None:
         """The order one of whose shipments has this tracking number, or None."""
+        ...
+
+    def identities(self, ref: OrderRef) -> list[OrderIdentity]:
+        """The owner details of the orders a reference points at (newest first), and nothing
+        more: a check reads the same small rows whether or not the order exists."""
         ...
 
     def save_snapshot(self, tracking: Tracking) -> None:
@@ -50,4 +59,67 @@ class TrackingProvider(Protocol):
 
     def track(self, carrier: str, tracking_number: str) -> Tracking:
         """The parcel's current tracking; raises a `CarrierError` subclass on failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredCode:
+    """A one-time code as the store keeps it: a digest, never the code."""
+
+    binding: str
+    conversation: str
+    order_number: str
+    digest: str
+    created_at: datetime
+    expires_at: datetime
+    id: int | None = None
+
+
+class AccessStore(Protocol):
+    """Grants, failed checks and one-time codes; identifiers arrive as digests."""
+
+    def live_grants(self, binding: str, conversation: str, since: datetime) -> list[Grant]:
+        """Grants of this client and conversation used since `since`."""
+        ...
+
+    def add_grants(self, binding: str, conversation: str, grants: Sequence[Grant]) -> None:
+        """Keep new grants (each with its `last_used` time)."""
+        ...
+
+    def touch_grants(self, binding: str, conversation: str, now: datetime) -> None:
+        """Mark this client's grants in this conversation as used now."""
+        ...
+
+    def failure_counts(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
+        """How many failures each key has had since `since` (keys with none are left out)."""
+        ...
+
+    def add_failures(self, keys: Sequence[str], now: datetime) -> None:
+        """Count one failure against each key."""
+        ...
+
+    def codes_sent(self, order_number: str, since: datetime) -> int:
+        """How many one-time codes were made for an order since `since`."""
+        ...
+
+    def add_code(self, code: StoredCode) -> None:
+        """Keep a new one-time code."""
+        ...
+
+    def live_code(
+        self, binding: str, conversation: str, order_number: str, now: datetime
+    ) -> StoredCode | None:
+        """The newest unspent, unexpired code of this client for an order."""
+        ...
+
+    def spend_code(self, code: StoredCode, now: datetime) -> bool:
+        """Mark a code used; False when it was already used (it works once)."""
+        ...
+
+
+class Mailer(Protocol):
+    """Sends an email; raises `MessagingUnavailable` when it cannot."""
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Send one plain-text email."""
         ...

@@ -1,29 +1,26 @@
-"""Use cases of "where is my order": find, verify, report."""
+"""Use cases of "where is my order": report where an order's parcels are."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.access import Client, Level
 from bot.domain.clock import Clock
-from bot.domain.errors import CarrierError, StoreUnavailable, TrackingNotFound
-from bot.domain.identity import (
-    Factor,
-    OrderRef,
-    RefKind,
-    can_prove,
-    proves_customer,
-    verified_scope,
-)
+from bot.domain.errors import CarrierError, NotOrderOwner, StoreUnavailable, TrackingNotFound
 from bot.domain.orders import Item, Order, Shipment
 from bot.domain.policy import Assessment, assess
 from bot.domain.shipments import ShipmentStatus, Tracking
+from bot.services.access import Access
 from bot.services.ports import OrderRepository, TrackingProvider
 from bot.services.singleflight import SingleFlight
 
 # A parcel's tracking (None when unknown) and, when it is a stale kept one, since when.
 Answer = tuple[Tracking | None, datetime | None]
+PARCEL_THREADS = 16  # parcels looked up at once, across every report of the process
 
 
 @dataclass(frozen=True)
@@ -44,10 +41,12 @@ class OrderReport:
     now: datetime
     shipments: tuple[ShipmentReport, ...]
     unshipped: tuple[Item, ...]
+    level: Level = Level.STATUS  # PARCEL: one parcel, and nothing of the order's contents
 
 
 class Wismo:
-    """The use cases, over an order store, a carrier API and a clock."""
+    """Where an order is, for a client that proved it may know: over the order store,
+    a carrier API, the access service and a clock."""
 
     def __init__(
         self,
@@ -55,63 +54,78 @@ class Wismo:
         carriers: TrackingProvider,
         clock: Clock,
         cache_for: timedelta = timedelta(minutes=5),
+        *,
+        access: Access,
+        wait_for: timedelta = timedelta(seconds=5),
     ) -> None:
         self.orders = orders
         self.carriers = carriers
         self.clock = clock
         self.cache_for = cache_for
+        self.access = access
+        self.wait_for = wait_for
         self.flights: SingleFlight[tuple[str, str], Answer] = SingleFlight()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
-    def candidates(self, ref: OrderRef) -> list[Order]:
-        """The orders an identifier points at (several for an email)."""
-        if ref.kind is RefKind.EMAIL:
-            return self.orders.find_by_email(ref.value)
-        if ref.kind is RefKind.ORDER_NUMBER:
-            order = self.orders.get_by_number(ref.value)
-        else:
-            order = self.orders.get_by_tracking(ref.value)
-        return [order] if order else []
+    def report(self, client: Client, order_number: str) -> OrderReport:
+        """Where every parcel of an order is, now; `NotOrderOwner` outside the client's grant.
 
-    def order_number_of(self, ref: OrderRef) -> str | None:
-        """The order an order or tracking number points at, if it exists."""
-        if ref.kind is RefKind.EMAIL:
-            return None
-        found = self.candidates(ref)
-        return found[0].order_number if found else None
-
-    def verify(self, ref: OrderRef, factor: Factor) -> list[str]:
-        """Order numbers the shopper proved are theirs; empty when nothing matches.
-
-        The order an order or tracking number points at comes first. An unknown
-        identifier and a wrong factor look the same from outside.
+        A grant on one parcel (its tracking number and postal code) shows that parcel alone,
+        and nothing of what the order contains.
         """
-        if not can_prove(ref, factor):
-            return []
-        proven = verified_scope(self.candidates(ref), factor)
-        if proven and proves_customer(factor) and ref.kind is not RefKind.EMAIL:
-            pointed = proven[0]
-            siblings = verified_scope(self.orders.find_by_email(pointed.customer.email), factor)
-            proven = [pointed, *(o for o in siblings if o.order_number != pointed.order_number)]
-        return [order.order_number for order in proven]
-
-    def orders_in(self, order_numbers: list[str]) -> list[Order]:
-        """The verified orders, newest first."""
-        found = [self.orders.get_by_number(number) for number in order_numbers]
-        return sorted((o for o in found if o), key=lambda o: o.placed_at, reverse=True)
-
-    def report(self, order_number: str) -> OrderReport | None:
-        """Where every parcel of an order is, now."""
-        order = self.orders.get_by_number(order_number)
+        grant = self.access.grant_for(client, order_number, Level.PARCEL)
+        order = self.orders.get_by_number(grant.order_number)
         if order is None:
-            return None
+            raise NotOrderOwner("the granted order is no longer in the store")
+        shipments, unshipped = order.shipments, order.unshipped_items()
+        if grant.level is Level.PARCEL:
+            shipments = tuple(s for s in shipments if s.tracking_number == grant.tracking_number)
+            unshipped = ()
         now = self.clock.now()
-        parcels = tuple(self._shipment_report(order, s, now) for s in order.shipments)
-        return OrderReport(order, now, parcels, order.unshipped_items())
+        answers = self._answers(shipments)
+        parcels = tuple(
+            self._shipment_report(order, s, now, a) for s, a in zip(shipments, answers, strict=True)
+        )
+        return OrderReport(order, now, parcels, unshipped, grant.level)
 
-    def _shipment_report(self, order: Order, shipment: Shipment, now: datetime) -> ShipmentReport:
-        tracking, stale_since = self.tracking(shipment)
+    def _answers(self, shipments: tuple[Shipment, ...]) -> list[Answer]:
+        """Every parcel looked up side by side, within one deadline for them all.
+
+        A parcel whose carrier has not answered by then is told from its last kept snapshot.
+        """
+        if not shipments:
+            return []
+        pool = self._parcel_pool()
+        futures = [pool.submit(self.tracking, shipment) for shipment in shipments]
+        wait(futures, timeout=self.wait_for.total_seconds())
+        for future in futures:
+            future.cancel()  # one still queued would only ask a carrier nobody waits for
+        return [
+            f.result()
+            if f.done() and not f.cancelled() and f.exception() is None
+            else self._kept(s)
+            for f, s in zip(futures, shipments, strict=True)
+        ]
+
+    def _shipment_report(
+        self, order: Order, shipment: Shipment, now: datetime, answer: Answer
+    ) -> ShipmentReport:
+        tracking, stale_since = answer
         assessment = assess(order, tracking, now) if tracking else None
         return ShipmentReport(shipment, tracking, stale_since, assessment)
+
+    def _kept(self, shipment: Shipment) -> Answer:
+        """The last kept snapshot of a parcel, stale since it was fetched (None when none)."""
+        kept = self.orders.last_snapshot(shipment.carrier, shipment.tracking_number)
+        return kept, (kept.fetched_at if kept else None)
+
+    def _parcel_pool(self) -> ThreadPoolExecutor:
+        """The threads that look parcels up side by side, started on first use."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(PARCEL_THREADS, thread_name_prefix="parcels")
+            return self._pool
 
     def tracking(self, shipment: Shipment) -> Answer:
         """Fresh tracking, or the last kept one with its time when the carrier fails.

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import requests
+from sqlalchemy import create_engine
 
 from bot.bench.stack import (  # noqa: F401 (START_TIMEOUT, ROOT, free_port: for test_stack)
     MODEL,
@@ -68,10 +69,12 @@ class Chat:
     url: str
     sender: str = field(default_factory=lambda: f"shopper-{uuid.uuid4().hex[:10]}")
     last: list[dict] = field(default_factory=list)  # type: ignore[type-arg]
+    # The REST channel's session token comes back as a cookie; the session keeps it.
+    http: requests.Session = field(default_factory=requests.Session)
 
     def say(self, text: str) -> str:
-        """Send one message; the bot's replies joined by newlines."""
-        response = requests.post(
+        """Send one message in this chat's session; the bot's replies joined by newlines."""
+        response = self.http.post(
             self.url, json={"sender": self.sender, "message": text}, timeout=60
         )
         response.raise_for_status()
@@ -86,3 +89,21 @@ class Chat:
 @pytest.fixture
 def chat(stack: Stack) -> Chat:
     return Chat(stack.rest_url)
+
+
+@pytest.fixture(autouse=True)
+def no_failed_checks_yet(request: pytest.FixtureRequest) -> None:
+    """Each conversation test starts with no failed checks counted in the stack's store.
+
+    Every test talks from the same address, so one test's lockouts would otherwise
+    lock out the next.
+    """
+    if "stack" not in request.fixturenames:
+        return
+    running: Stack = request.getfixturevalue("stack")
+    engine = create_engine(running.env["DATABASE_URL"])
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM check_failures")
+    finally:
+        engine.dispose()

@@ -28,7 +28,7 @@ def test_services_are_built_and_the_store_migrated_before_the_first_shopper(
     server.warm_up()
     assert services.cache_info().currsize == 1
     # The store answers at once: its schema is in place.
-    assert services().wismo.candidates(OrderRef(RefKind.ORDER_NUMBER, "WM-000001")) == []
+    assert services().wismo.orders.identities(OrderRef(RefKind.ORDER_NUMBER, "WM-000001")) == []
     assert gc.get_freeze_count() > 10_000
 
 

@@ -99,3 +99,66 @@ def test_migrate_creates_the_tables(sqlite_url: str) -> None:
     result = wismo(sqlite_url, "migrate")
     assert result.returncode == 0, result.stderr
     assert set(table_rows(sqlite_url)) == set(Base.metadata.tables)
+
+
+def _contract_with(old: str, new: str) -> str:
+    text = VALID.read_text()
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+HOSTILE = {
+    "deep.json": ('{"orders": [' + "[" * 100_000 + "]}", "$: invalid JSON at line 1, column 13"),
+    "long_number.json": ('{"orders": [], "n": ' + "7" * 5000 + "}", "n: a number of 5000 digits"),
+    "surrogate.json": ('{"orders": [{"order_number": "\\ud800"}]}', "orders[0].order_number: "),
+    "nul.json": ('{"orders": [{"order_number": "WM\\u0000"}]}', "orders[0].order_number: "),
+    "repeated.json": ('{"orders": [{"status": "fulfilled", "status": "x"}]}', "orders[0].status: "),
+    "latin1.json": (b'{"orders": [], "x": "caf\xe9"}', "$: not UTF-8 text (byte 24)"),
+    "empty.json": ("", "$: invalid JSON at line 1, column 1"),
+    "list.json": ("[1, 2]", "$: must be a JSON object"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_file_fails_with_its_problems_and_writes_nothing(
+    name: str, imported: str, tmp_path: Path
+) -> None:
+    content, expected = HOSTILE[name]
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    before = table_rows(imported)
+    result = wismo(imported, "import", path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "nothing was written"
+    assert any(line.startswith(expected) for line in lines[:-1]), lines
+    assert all(": " in line for line in lines[:-1])
+    assert "Traceback" not in result.stderr
+    assert table_rows(imported) == before
+
+
+def test_a_quantity_too_large_for_the_store_is_refused_before_writing(
+    imported: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "huge_quantity.json"
+    path.write_text(_contract_with('"quantity": 1', f'"quantity": {2**70}'))
+    before = table_rows(imported)
+    result = wismo(imported, "import", path)
+    assert result.returncode == 1, result.stderr
+    assert ": must be at most 100000" in result.stderr
+    assert table_rows(imported) == before
+
+
+def test_a_year_one_event_time_is_refused_before_writing(imported: str, tmp_path: Path) -> None:
+    path = tmp_path / "year_one.json"
+    text = VALID.read_text()
+    first_time = text[text.index('"time": "') + 9 :].split('"', 1)[0]
+    path.write_text(text.replace(first_time, "0001-01-01T00:00:00+00:00", 1))
+    before = table_rows(imported)
+    result = wismo(imported, "import", path)
+    assert result.returncode == 1, result.stderr
+    assert ".time: must be in the years 2000 to 2100" in result.stderr
+    assert table_rows(imported) == before

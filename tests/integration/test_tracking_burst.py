@@ -18,7 +18,7 @@ from bot.adapters.db.repository import SqlOrderRepository
 from bot.domain.clock import Clock
 from bot.domain.shipments import ShipmentStatus
 from bot.services.wismo import Wismo
-from tests.unit.builders import NOW, order, tracking
+from tests.unit.builders import NOW, FakeOrders, make_access, order, tracking
 
 KEY = "test-key"
 NUMBER = "1Z999AA10123456784"
@@ -72,7 +72,9 @@ def test_a_burst_of_100_identical_questions_causes_one_carrier_request(
     repository: SqlOrderRepository, sandbox: str
 ) -> None:
     client = EasyPostClient(f"{sandbox}/v2", KEY, timeout=PATIENCE, clock=Clock(NOW))
-    wismo = Wismo(repository, client, Clock(NOW), timedelta(minutes=5))
+    wismo = Wismo(
+        repository, client, Clock(NOW), timedelta(minutes=5), access=make_access(FakeOrders())
+    )
     shipment = order().shipments[0]
     start = threading.Barrier(BURST)
 

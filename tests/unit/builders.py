@@ -7,7 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from bot.domain.access import Client, Grant, Level, Limits
+from bot.domain.clock import Clock
 from bot.domain.errors import CarrierUnavailable
+from bot.domain.identity import OrderIdentity, OrderRef, RefKind
 from bot.domain.orders import (
     Address,
     Customer,
@@ -19,6 +22,9 @@ from bot.domain.orders import (
     ShipmentItem,
 )
 from bot.domain.shipments import Location, ShipmentStatus, Tracking, TrackingEvent
+from bot.services.access import Access, keyed_digest
+from bot.services.ports import StoredCode
+from bot.services.wismo import Wismo
 
 EST = timezone(timedelta(hours=-5))
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=EST)
@@ -87,6 +93,15 @@ class FakeOrders:
             None,
         )
 
+    def identities(self, ref: OrderRef) -> list[OrderIdentity]:
+        if ref.kind is RefKind.EMAIL:
+            found = self.find_by_email(ref.value)
+        elif ref.kind is RefKind.ORDER_NUMBER:
+            found = [o for o in [self.get_by_number(ref.value)] if o]
+        else:
+            found = [o for o in [self.get_by_tracking(ref.value)] if o]
+        return [OrderIdentity.of(o) for o in found]
+
     def save_snapshot(self, tracking: Tracking) -> None:
         self.snapshots[(tracking.carrier, tracking.tracking_number)] = tracking
 
@@ -110,3 +125,119 @@ class FakeCarrier:
         if self.down:
             raise CarrierUnavailable("timed out")
         return replace(self.answers[tracking_number], fetched_at=NOW)
+
+
+@dataclass
+class FakeAccessStore:
+    """An in-memory AccessStore."""
+
+    grants: list[tuple[str, str, Grant]] = field(default_factory=list)
+    failures: list[tuple[str, datetime]] = field(default_factory=list)
+    codes: list[StoredCode] = field(default_factory=list)
+    spent: set[int] = field(default_factory=set)
+
+    def live_grants(self, binding: str, conversation: str, since: datetime) -> list[Grant]:
+        return [
+            g
+            for b, c, g in self.grants
+            if (b, c) == (binding, conversation) and g.last_used and g.last_used > since
+        ]
+
+    def add_grants(self, binding: str, conversation: str, grants: Sequence[Grant]) -> None:
+        self.grants += [(binding, conversation, g) for g in grants]
+
+    def touch_grants(self, binding: str, conversation: str, now: datetime) -> None:
+        self.grants = [
+            (b, c, replace(g, last_used=now) if (b, c) == (binding, conversation) else g)
+            for b, c, g in self.grants
+        ]
+
+    def failure_counts(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for key, at in self.failures:
+            if key in keys and at > since:
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def add_failures(self, keys: Sequence[str], now: datetime) -> None:
+        self.failures += [(key, now) for key in keys]
+
+    def codes_sent(self, order_number: str, since: datetime) -> int:
+        return sum(1 for c in self.codes if c.order_number == order_number and c.created_at > since)
+
+    def add_code(self, code: StoredCode) -> None:
+        self.codes.append(replace(code, id=len(self.codes) + 1))
+
+    def live_code(
+        self, binding: str, conversation: str, order_number: str, now: datetime
+    ) -> StoredCode | None:
+        mine = [
+            c
+            for c in self.codes
+            if (c.binding, c.conversation, c.order_number) == (binding, conversation, order_number)
+            and c.id not in self.spent
+            and c.expires_at > now
+        ]
+        return mine[-1] if mine else None
+
+    def spend_code(self, code: StoredCode, now: datetime) -> bool:
+        if code.id in self.spent:
+            return False
+        self.spent.add(code.id or 0)
+        return True
+
+
+@dataclass
+class FakeMailer:
+    """A Mailer that keeps what it was asked to send."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.sent.append((to, subject, body))
+
+
+@dataclass
+class TickingClock:
+    """A clock that a test moves forward (a Clock by its `now`)."""
+
+    at: datetime = NOW
+
+    def now(self) -> datetime:
+        return self.at
+
+
+CLIENT = Client("rest", "shopper-1", "session-1", "127.0.0.1")
+
+
+def make_access(orders: FakeOrders, clock: Clock | None = None, **limits: object) -> Access:
+    """The access service over in-memory ports, with no time floor."""
+    return Access(
+        FakeAccessStore(),
+        orders,
+        keyed_digest(b"test-secret"),
+        FakeMailer(),
+        Limits(**limits),  # type: ignore[arg-type]
+        clock or TickingClock(),  # type: ignore[arg-type]
+        floor_seconds=0,
+    )
+
+
+def grant(
+    access: Access, order_number: str, level: Level = Level.STATUS, client: Client = CLIENT
+) -> None:
+    """Give a client a grant on an order, as a successful check would."""
+    access._add(client, [Grant(order_number, level)])
+
+
+def granted_wismo(
+    orders: FakeOrders,
+    carrier: object,
+    cache: timedelta = timedelta(0),
+    level: Level = Level.STATUS,
+) -> Wismo:
+    """The use cases over in-memory ports, with CLIENT granted every order at `level`."""
+    access = make_access(orders)
+    for each in orders.orders:
+        grant(access, each.order_number, level)
+    return Wismo(orders, carrier, Clock(NOW), cache, access=access)  # type: ignore[arg-type]

@@ -529,3 +529,149 @@ def test_a_file_broken_between_the_check_and_the_write_fails_inside_the_write(
     assert [str(found) for found in caught.value.problems] == [
         f"orders[0].status: must be one of {ORDER_STATUSES}"
     ]
+
+
+# Files written to break the reader: each is refused with its problems, never a crash.
+
+
+def _with(change: Callable[[dict[str, Any]], None]) -> str:
+    doc = document()
+    change(doc)
+    return json.dumps(doc)
+
+
+def _raw_quantity(raw: str) -> str:
+    return json.dumps(CONTRACT_EXAMPLE).replace('"quantity": 1,', f'"quantity": {raw},', 1)
+
+
+HOSTILE_FILES = [
+    (
+        '{"orders": [' + "[" * 100_000 + "]}",
+        "$: invalid JSON at line 1, column 13: nested too deeply",
+    ),
+    ("[" * 100_000, "$: invalid JSON at line 1, column 1: nested too deeply"),
+    (
+        _raw_quantity("9" * 5000),
+        "orders[0].items[0].quantity: a number of 5000 digits is too long",
+    ),
+    ('{"orders": [], "note": ' + "1" * 5000 + "}", "note: a number of 5000 digits is too long"),
+    (_raw_quantity("NaN"), "orders[0].items[0].quantity: not a finite number"),
+    ('{"orders": [], "note": [1e999]}', "note[0]: not a finite number"),
+    (
+        _with(_set(f"{ORDER}.items.0.quantity", 2**70)),
+        "orders[0].items[0].quantity: must be at most 100000",
+    ),
+    (
+        _with(_set(f"{ORDER}.customer.name", "\ud800")),
+        "orders[0].customer.name: contains a lone surrogate",
+    ),
+    (
+        _with(_set(f"{ORDER}.customer.name", "Jane\x00Doe")),
+        "orders[0].customer.name: contains a NUL character",
+    ),
+    ('{"orders": [], "\\u0000": 1}', '$["\\u0000"]: the key contains a NUL character'),
+    (
+        _with(_set("tracking.0.events.0.time", "0001-01-01T00:00:00+01:00")),
+        "tracking[0].events[0].time: must be in the years 2000 to 2100",
+    ),
+    (
+        json.dumps(CONTRACT_EXAMPLE).replace(
+            '"city": "Memphis",', '"city": "Memphis", "city": "X",'
+        ),
+        "tracking[0].events[1].location.city: appears twice in this object",
+    ),
+    ('{"orders": [], "x": {"a b": 1, "a b": 2}}', 'x["a b"]: appears twice in this object'),
+    ('{"orders": [], "x": 1, "x": 2}', "x: appears twice in the document"),
+    (
+        _with(_set(f"{ORDER}.customer.name", "x" * 10_000_000)),
+        "orders[0].customer.name: is longer than 500 characters",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "problem"), HOSTILE_FILES)
+def test_a_hostile_file_is_refused_with_one_problem(
+    content: str, problem: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(content, encoding="utf-8", errors="surrogatepass")
+    repository = FakeOrders()
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(path, repository)
+    assert [str(found) for found in caught.value.problems] == [problem]
+    assert repository.orders == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            _set(f"{ORDER}.items.0.quantity", 100_001),
+            "orders[0].items[0].quantity: must be at most 100000",
+        ),
+        (
+            _set(f"{ORDER}.items.0.unit_price", "10000000000.00"),
+            "orders[0].items[0].unit_price: is too large",
+        ),
+        (
+            _set(f"{ORDER}.items.0.unit_price", "1" * 5000),
+            "orders[0].items[0].unit_price: is too large",
+        ),
+        (
+            _set(f"{ORDER}.items.0.unit_price", "NaN"),
+            "orders[0].items[0].unit_price: not a decimal string",
+        ),
+        (
+            _set(f"{ORDER}.placed_at", "2101-01-01T00:00:00+00:00"),
+            "orders[0].placed_at: must be in the years 2000 to 2100",
+        ),
+        (
+            _set(f"{ORDER}.placed_at", "2026-11-16T14:03:00+05:00:30"),
+            "orders[0].placed_at: has an offset that is not whole minutes",
+        ),
+        (
+            _set(f"{ORDER}.promised_delivery.earliest", "1999-12-31"),
+            "orders[0].promised_delivery.earliest: must be in the years 2000 to 2100",
+        ),
+        (
+            _set(f"{ORDER}.customer.email", "a" * 250 + "@b.co"),
+            "orders[0].customer.email: is longer than 254 characters",
+        ),
+        (
+            _set("tracking.0.events.0.description", "x" * 2001),
+            "tracking[0].events[0].description: is longer than 2000 characters",
+        ),
+        (
+            _set(f"{ORDER}.shipping_address.line1", float("inf")),
+            "orders[0].shipping_address.line1: not a finite number",
+        ),
+        (
+            _set(f"{ORDER}.customer.name", "\ud83d"),
+            "orders[0].customer.name: contains a lone surrogate",
+        ),
+        (_set("note", {"a": {"b": "\x00"}}), "note.a.b: contains a NUL character"),
+    ],
+)
+def test_a_value_out_of_bounds_is_refused(
+    change: Callable[[dict[str, Any]], None], problem: str
+) -> None:
+    doc = document()
+    change(doc)
+    assert problems_of(doc) == [problem]
+
+
+def test_a_surrogate_pair_is_one_character_and_read(tmp_path: Path) -> None:
+    content = json.dumps(CONTRACT_EXAMPLE).replace("Jane Doe", "Jane \\ud83d\\ude00")
+    path = tmp_path / "pair.json"
+    path.write_text(content)
+    assert load_file(path).orders[0].customer.name == "Jane \U0001f600"
+
+
+def test_the_boundary_values_are_accepted() -> None:
+    doc = document()
+    doc["orders"][0]["items"][0]["quantity"] = 100_000
+    doc["orders"][0]["items"][0]["unit_price"] = "9999999999.99"
+    doc["orders"][0]["placed_at"] = "2000-01-01T00:00:00+14:00"
+    doc["orders"][0]["customer"]["name"] = "x" * 500
+    item = parse_document(doc).orders[0].items[0]
+    assert (item.quantity, item.unit_price) == (100_000, Decimal("9999999999.99"))

@@ -5,20 +5,16 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from actions.render import Reply, render_order
-from bot.domain.clock import Clock
 from bot.domain.orders import DeliveryWindow, OrderStatus, Shipment
 from bot.domain.shipments import ShipmentStatus
-from bot.services.wismo import Wismo
-from tests.unit.builders import NOW, FakeCarrier, FakeOrders, order, tracking
+from tests.unit.builders import CLIENT, NOW, FakeCarrier, FakeOrders, granted_wismo, order, tracking
 
 NY = ZoneInfo("America/New_York")
 
 
 def replies_for(the_order, answers, topic=None, down=False):  # type: ignore[no-untyped-def]
-    wismo = Wismo(
-        FakeOrders([the_order]), FakeCarrier(answers, down=down), Clock(NOW), timedelta(0)
-    )
-    report = wismo.report(the_order.order_number)
+    wismo = granted_wismo(FakeOrders([the_order]), FakeCarrier(answers, down=down))
+    report = wismo.report(CLIENT, the_order.order_number)
     assert report is not None
     return render_order(report, topic, NY)
 
@@ -106,15 +102,10 @@ def test_delivered_but_missing_gets_the_missing_parcel_advice() -> None:
 
 
 def test_an_outage_warns_that_the_status_is_the_last_known_one() -> None:
-    wismo = Wismo(
-        FakeOrders([order()]),
-        FakeCarrier({"1Z999AA10123456784": tracking()}),
-        Clock(NOW),
-        timedelta(0),
-    )
-    wismo.report("WM-104233")
+    wismo = granted_wismo(FakeOrders([order()]), FakeCarrier({"1Z999AA10123456784": tracking()}))
+    wismo.report(CLIENT, "WM-104233")
     wismo.carriers.down = True  # type: ignore[attr-defined]
-    report = wismo.report("WM-104233")
+    report = wismo.report(CLIENT, "WM-104233")
     assert report is not None
     replies = render_order(report, None, NY)
     assert names(replies)[1] == "carrier_stale"

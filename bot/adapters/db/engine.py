@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -19,26 +20,70 @@ from bot.domain.errors import StoreUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT = 3.0  # seconds to open a server connection, or to wait for one of the pool
+STATEMENT_TIMEOUT_MS = 5_000  # the server cancels a statement running longer
 # Any constant shared by every process of a deployment: serializes concurrent migrations.
 _PG_MIGRATION_LOCK = 0x5749534D4F
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get WAL, a busy timeout and foreign keys."""
-    parsed = make_url(url)
+def make_engine(
+    url: str,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+) -> Engine:
+    """An engine for `url`; SQLite files get WAL, a busy timeout and foreign keys.
+
+    A database server gets a connect timeout, a statement timeout and a pool timeout,
+    so that a silent server fails a call instead of hanging it. `postgresql://` and
+    `postgres://` without a driver mean psycopg2, the driver installed. Error texts
+    never carry the statement's parameters (they can hold emails).
+    """
+    parsed = _with_driver(make_url(url))
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        parsed = _with_server_timeouts(parsed, connect_timeout, statement_timeout_ms)
+        return create_engine(
+            parsed, pool_pre_ping=True, pool_timeout=connect_timeout, hide_parameters=True
+        )
     database = parsed.database or ""
     if database in ("", ":memory:"):
         # One shared connection, or every session would see its own empty database.
         engine = create_engine(
-            parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            parsed,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
         )
     else:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, hide_parameters=True)
     event.listen(engine, "connect", _configure_sqlite)
     return engine
+
+
+def _with_driver(url: URL) -> URL:
+    """`postgresql://` and `postgres://` name no driver: SQLAlchemy 2 would pick psycopg 3."""
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg2")
+    if url.drivername.startswith("postgres+"):
+        return url.set(drivername="postgresql+" + url.drivername.split("+", 1)[1])
+    return url
+
+
+def _with_server_timeouts(url: URL, connect_timeout: float, statement_timeout_ms: int) -> URL:
+    """libpq's connect_timeout and statement_timeout, unless the URL sets them itself.
+
+    They go in the URL, which the driver passes to libpq, so the read engine made from
+    this engine's URL gets them too.
+    """
+    if url.get_backend_name() != "postgresql":
+        return url
+    query: dict[str, str] = {}
+    if "connect_timeout" not in url.query:
+        # libpq counts whole seconds and treats 1 as 2.
+        query["connect_timeout"] = str(max(2, math.ceil(connect_timeout)))
+    if "options" not in url.query:
+        query["options"] = f"-c statement_timeout={statement_timeout_ms}"
+    return url.update_query_dict(query)
 
 
 def make_read_engine(engine: Engine) -> Engine:
@@ -49,10 +94,18 @@ def make_read_engine(engine: Engine) -> Engine:
     of a lookup's time. Writes keep `engine` and their transactions. On SQLite, which
     runs in the process, a transaction costs no round trip, and an in-memory database
     has one connection that everything must share: there lookups use `engine` itself.
+    The URL carries `engine`'s server timeouts; the pool waits as long as `engine`'s.
     """
     if engine.dialect.name == "sqlite":
         return engine
-    return create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    pool_timeout = getattr(engine.pool, "timeout", lambda: CONNECT_TIMEOUT)()
+    return create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=True,
+        pool_timeout=pool_timeout,
+        hide_parameters=True,
+    )
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -61,6 +114,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
+        # With WAL, NORMAL syncs at checkpoints, not at every commit: the store stays
+        # consistent, and a power cut loses at most the last few grants or failure counts.
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()

@@ -208,3 +208,47 @@ class SandboxTrackingRow(Base):
     tracking_number: Mapped[str] = mapped_column(String)
     estimated_delivery: Mapped[date | None] = mapped_column(Date)
     events: Mapped[list[EventJson]] = mapped_column(JSON)
+
+
+class GrantRow(Base):
+    """What a client proved about an order in a conversation (identifiers as digests)."""
+
+    __tablename__ = "grants"
+    __table_args__ = (Index("ix_grants_binding_conversation", "binding", "conversation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    binding: Mapped[str] = mapped_column(String(64))
+    conversation: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str] = mapped_column(String)
+    level: Mapped[int] = mapped_column(Integer)
+    tracking_number: Mapped[str | None] = mapped_column(String)
+    last_used: Mapped[datetime] = mapped_column(AwareDateTime())
+
+
+class FailureRow(Base):
+    """One failed check counted against one key (a digest), at a time."""
+
+    __tablename__ = "check_failures"
+    __table_args__ = (Index("ix_check_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+
+class OneTimeCodeRow(Base):
+    """A one-time code sent for an order: its digest, never the code."""
+
+    __tablename__ = "one_time_codes"
+    __table_args__ = (
+        Index("ix_one_time_codes_order_number_created_at", "order_number", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    binding: Mapped[str] = mapped_column(String(64))
+    conversation: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str] = mapped_column(String)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

@@ -24,6 +24,7 @@ from bot.adapters.db.models import (
     ShipmentRow,
     TrackingSnapshotRow,
 )
+from bot.domain.identity import OrderIdentity, OrderRef, RefKind
 from bot.domain.orders import Order
 from bot.domain.shipments import Tracking
 
@@ -47,6 +48,12 @@ class SqlOrderRepository:
     def on(cls, engine: Engine) -> SqlOrderRepository:
         """Writes on `engine`, in transactions; lookups on its read engine."""
         return cls(make_session_factory(engine), make_session_factory(make_read_engine(engine)))
+
+    @property
+    def engine(self) -> Engine:
+        """The engine writes go through (other stores share its database)."""
+        engine: Engine = self._sessions.kw["bind"]
+        return engine
 
     def dispose(self) -> None:
         """Close the pooled connections of its engines."""
@@ -78,6 +85,13 @@ class SqlOrderRepository:
     def get_by_tracking(self, tracking_number: str) -> Order | None:
         """The (newest) order one of whose shipments has this tracking number, or None."""
         return self._first(_BY_TRACKING, tracking_number=tracking_number.strip())
+
+    def identities(self, ref: OrderRef) -> list[OrderIdentity]:
+        """The owner details of the orders a reference points at, newest first: one small query."""
+        query = _IDENTITY_BY[ref.kind]
+        value = ref.value.strip().lower() if ref.kind is RefKind.EMAIL else ref.value.strip()
+        with self._lookup() as session:
+            return [OrderIdentity(*row) for row in session.execute(query, {"value": value})]
 
     def _first(self, query: Select[OrderRow], **params: str) -> Order | None:
         with self._lookup() as session:
@@ -162,3 +176,18 @@ _BY_TRACKING = (
     .order_by(OrderRow.placed_at.desc())
     .limit(1)
 )
+
+_IDENTITY = (
+    select(OrderRow.order_number, CustomerRow.email, OrderRow.ship_postal_code, CustomerRow.phone)
+    .join(CustomerRow, OrderRow.customer_id == CustomerRow.id)
+    .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+)
+_IDENTITY_BY = {
+    RefKind.ORDER_NUMBER: _IDENTITY.where(OrderRow.order_number == bindparam("value")),
+    RefKind.EMAIL: _IDENTITY.where(CustomerRow.email == bindparam("value")),
+    RefKind.TRACKING_NUMBER: _IDENTITY.where(
+        OrderRow.id.in_(
+            select(ShipmentRow.order_id).where(ShipmentRow.tracking_number == bindparam("value"))
+        )
+    ).limit(1),
+}

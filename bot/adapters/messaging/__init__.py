@@ -1,0 +1,1 @@
+"""Sending messages: email (SMTP); SMS and WhatsApp come with their channels."""
