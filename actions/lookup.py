@@ -156,7 +156,7 @@ class ValidateOrderLookupForm(FormValidationAction):
         if result.locked:
             return {"proof": None, "order_ref": None, "locked_out": True}
         if not result.proven:
-            say(dispatcher, "verification_failed")
+            say(dispatcher, "utter_verification_failed")
             return {"proof": None, "order_ref": None}
         pointed = ref.kind is not RefKind.EMAIL or len(result.proven) == 1
         selected = result.proven[0] if pointed else None
@@ -189,7 +189,7 @@ class ValidateOrderLookupForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value in await call_store(services().access.grants, client_of(tracker)):
             return {"selected_order": value}
-        say(dispatcher, "not_one_of_yours")
+        say(dispatcher, "utter_not_one_of_yours")
         return {"selected_order": None}
 
 
@@ -203,7 +203,7 @@ class ActionAskOrderRef(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        say(dispatcher, "ask_order_ref")
+        say(dispatcher, "utter_ask_order_ref")
         return []
 
 
@@ -219,7 +219,8 @@ class ActionAskProof(Action):
     ) -> list[EventType]:
         ref = _ref(tracker)
         by_email = ref is not None and ref.kind is RefKind.EMAIL
-        say(dispatcher, "ask_proof_for_email" if by_email else "ask_proof_for_order")
+        asked = "utter_ask_proof_for_email" if by_email else "utter_ask_proof_for_order"
+        say(dispatcher, asked)
         return []
 
 
@@ -234,17 +235,18 @@ class ActionAskSelectedOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         orders = await call_store(services().access.granted_orders, client_of(tracker))
-        say(dispatcher, "ask_selected_order", {"count": str(len(orders))}, order_buttons(orders))
+        count = {"count": str(len(orders))}
+        say(dispatcher, "utter_ask_selected_order", count, order_buttons(orders))
         return []
 
 
 def order_buttons(orders: list[Order]) -> list[dict[str, str]]:
-    """One button per order: number, date and what is in it."""
+    """One button per order, titled with data only: number, date and what is in it."""
     buttons = []
     for order in orders:
-        first = order.items[0].name if order.items else "order"
-        more = f" + {len(order.items) - 1} more" if len(order.items) > 1 else ""
-        title = f"{order.order_number} · {day_label(order.placed_at.date())} · {first}{more}"
+        parts = [order.order_number, day_label(order.placed_at.date())]
+        if order.items:
+            parts.append(", ".join(item.name for item in order.items))
         payload = f'/inform{{"order_number":"{order.order_number}"}}'
-        buttons.append({"title": title, "payload": payload})
+        buttons.append({"title": " · ".join(parts), "payload": payload})
     return buttons

@@ -1,42 +1,32 @@
-"""The actions' reply wording, read from replies.yml and filled with values."""
+"""Sending the domain's responses: an action names one, Rasa fills in its wording.
+
+The wording lives in domain.yml's `responses:` (one per `utter_<name>`, with
+`channel:` variants); an action passes only the response's name and the values
+of its `{variables}`. Rasa's response generator picks a variation for the
+output channel, at random among the fitting ones, and fills it from these
+values (and the slots).
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
-
-REPLIES = Path(__file__).with_name("replies.yml")
-
-
-@lru_cache(maxsize=1)
-def replies() -> dict[str, list[dict[str, Any]]]:
-    """Every reply by name, as written in replies.yml."""
-    with REPLIES.open(encoding="utf-8") as file:
-        loaded: dict[str, list[dict[str, Any]]] = yaml.safe_load(file)
-    return loaded
 
 
 def render(name: str, values: dict[str, str]) -> dict[str, Any]:
-    """The first variation of a reply with its `{variables}` filled."""
-    variation = replies()[name][0]
-    message: dict[str, Any] = {"text": variation["text"].format_map(values)}
-    if "buttons" in variation:
-        message["buttons"] = variation["buttons"]
-    return message
+    """The keyword arguments of `utter_message` that send response `utter_<name>`."""
+    return {**values, "response": f"utter_{name}"}
 
 
 def say(
     dispatcher: CollectingDispatcher,
-    name: str,
+    response: str,
     values: dict[str, str] | None = None,
     buttons: list[dict[str, str]] | None = None,
 ) -> None:
-    """Send one reply of replies.yml to the shopper."""
-    message = render(name, values or {})
-    if buttons:
-        message["buttons"] = buttons
-    dispatcher.utter_message(**message)
+    """Send one response of the domain, its variables filled with `values`.
+
+    `buttons` are added after the response's own (Rasa appends an action's buttons).
+    """
+    dispatcher.utter_message(response=response, buttons=buttons, **(values or {}))

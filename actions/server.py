@@ -7,7 +7,7 @@ the only process: half the memory, nothing between a request and the actions.
 The services (order store, migrations check, carrier client) are built before
 the server listens, so the first shopper does not wait for them, and then what
 exists is frozen out of garbage collection: a full collection of it took about
-100 ms of a stalled server (see bot/channels/server.py for the Rasa side).
+100 ms of a stalled server (see bot/rasa_server/patches.py for the Rasa side).
 
 Every request but `/health` must carry the token Rasa presents
 (`?token=`, `identity.action_token` of the deployment's secret, set by the
@@ -35,6 +35,8 @@ from sanic.response import HTTPResponse, json
 
 from actions.runtime import services
 from bot.channels import identity, redaction
+from bot.config import SettingsError
+from bot.domain.errors import PolicyInvalid
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,8 @@ def warm_up() -> None:
     """Build the services now and freeze what exists; a store that is down is not fatal."""
     try:
         services()
+    except (PolicyInvalid, SettingsError) as exc:  # a wrong configuration: never serve with it
+        raise SystemExit(f"actions: cannot start:\n{exc}") from exc
     except Exception:  # the boundary: each action retries, and apologizes while it fails
         log.exception("the services could not be built at start; actions will retry")
     gc.collect()

@@ -34,12 +34,13 @@ class ActionOrderStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if tracker.get_slot("locked_out"):
-            say(dispatcher, "verification_locked")
+            say(dispatcher, "utter_verification_locked")
             return LOOKUP_RESET
         client, wired = client_of(tracker), services()
         if tracker.get_slot("topic") == "order_history":
             orders = await call_store(wired.access.granted_orders, client)
-            say(dispatcher, "order_list", {"count": str(len(orders))}, order_buttons(orders))
+            count = {"count": str(len(orders))}
+            say(dispatcher, "utter_order_list", count, order_buttons(orders))
             return LOOKUP_RESET
         selected = tracker.get_slot("selected_order")
         try:
@@ -64,5 +65,5 @@ class ActionHandOff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        say(dispatcher, "handoff")
+        say(dispatcher, "utter_handoff")
         return LOOKUP_RESET

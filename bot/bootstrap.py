@@ -8,14 +8,17 @@ from datetime import timedelta
 from bot.adapters.carriers.base import GuardedCarrier
 from bot.adapters.carriers.easypost.client import EasyPostClient
 from bot.adapters.db.access import SqlAccessStore
+from bot.adapters.db.claims import SqlCheckBackStore, SqlClaimStore
 from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.adapters.messaging.smtp import SmtpMailer
+from bot.adapters.policy_file import load_policy
 from bot.channels.identity import derive
 from bot.config import Settings
 from bot.domain.access import Limits
 from bot.domain.identity import OrderNumberFormat
 from bot.services.access import Access, keyed_digest
+from bot.services.changes import Changes
 from bot.services.wismo import Wismo
 
 
@@ -59,6 +62,7 @@ class Services:
     wismo: Wismo
     access: Access
     numbers: OrderNumberFormat
+    changes: Changes
 
 
 def build_carrier(settings: Settings) -> GuardedCarrier:
@@ -76,6 +80,7 @@ def build_carrier(settings: Settings) -> GuardedCarrier:
 
 def build(settings: Settings) -> Services:
     """Wire the order store, the carrier client and the use cases from settings."""
+    policy = load_policy(settings.store_policy)  # a bad file stops the process here
     repository = build_repository(settings)
     access = build_access(settings, repository)
     wismo = Wismo(
@@ -85,6 +90,14 @@ def build(settings: Settings) -> Services:
         timedelta(seconds=settings.tracking_cache_seconds),
         access=access,
         wait_for=timedelta(seconds=settings.carrier_timeout + 1),
+        policy=policy,
+    )
+    changes = Changes(
+        repository,
+        SqlClaimStore.on(repository.engine),
+        SqlCheckBackStore.on(repository.engine),
+        access,
+        policy,
     )
     numbers = OrderNumberFormat(settings.order_prefix, settings.order_digits)
-    return Services(settings, wismo, access, numbers)
+    return Services(settings, wismo, access, numbers, changes)

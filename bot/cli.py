@@ -78,7 +78,19 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="write the demo data set to this file")
-    parser.add_argument("--load", action="store_true", help="import it into the order store")
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="import it into the order store, if that is the embedded default (SQLite)",
+    )
+    parser.add_argument(
+        "--anywhere", action="store_true", help="with --load: into a database server too"
+    )
+
+
+def embedded(database_url: str) -> bool:
+    """Whether the order store is the embedded default kind (a SQLite file or memory)."""
+    return database_url.startswith("sqlite:")
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -90,7 +102,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     if args.out:
         args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {len(document['orders'])} demo orders to {args.out}")
-    if args.load:
+    if args.load and not (args.anywhere or embedded(settings.database_url)):
+        print(
+            "wismo demo: not loading the demo orders into the configured database server; "
+            "--anywhere does"
+        )
+    elif args.load:
         batch = parse_document(document)
         build_repository(settings).import_batch(batch.orders, batch.trackings)
         print(f"loaded {len(batch.orders)} demo orders and {len(batch.trackings)} trackings")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.channels.identity import SecretMissing, load_secret
 from bot.domain.clock import Clock
 
 DEFAULT_CARRIER_KEY = "sandbox-key"
+# The demo store's policy, found from the package (not the working directory).
+DEFAULT_STORE_POLICY = str(Path(__file__).resolve().parent.parent / "policy" / "store.yml")
 
 
 class SettingsError(ValueError):
@@ -46,6 +49,7 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     mail_from: str = "Woodland Market <orders@woodland-market.example>"
+    store_policy: str = DEFAULT_STORE_POLICY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +99,7 @@ class Settings:
                 smtp_host=env.get("SMTP_HOST", cls.smtp_host),
                 smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
                 mail_from=env.get("MAIL_FROM", cls.mail_from),
+                store_policy=env.get("STORE_POLICY", cls.store_policy),
             )
         except (ValueError, SecretMissing) as exc:
             raise SettingsError(str(exc)) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import time
 import uuid
@@ -12,8 +13,14 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+from tests.support.postgres import PG_SERVER
+
 PG_START_TIMEOUT = 30
+
+# tests/rasa_side tests the Rasa-side code where it runs: in .venv-rasa, with Rasa
+# installed (`make rasa-side`, part of `make test`). The app env has no Rasa to import.
+if importlib.util.find_spec("rasa") is None:
+    collect_ignore = ["rasa_side"]
 
 
 def _postgres_is_up() -> bool:

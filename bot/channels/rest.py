@@ -133,8 +133,10 @@ class SessionRestInput(RestInput):
             return self.with_session(_answer([refusal], stream), request, token)
         metadata = self.metadata_for(request, sender, sid)
         if stream:
+            # Rasa types its streamer as returning an Awaitable, Sanic wants a coroutine
+            # function: it is one (an `async def` inside RestInput.stream_response).
             streamed = response.stream(
-                self.stream_response(on_new_message, text, sender, self.name(), metadata),
+                self.stream_response(on_new_message, text, sender, self.name(), metadata),  # type: ignore[arg-type]
                 content_type="text/event-stream",
             )
             return self.with_session(streamed, request, token)

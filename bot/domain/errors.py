@@ -1,16 +1,22 @@
-"""The core's error tree.
+"""The core's error tree, drawn once here (every other module points to it).
 
-WismoError
-├── OrderNotFound        no order matches what the shopper gave
-├── NotOrderOwner        the second factor does not match the order
-├── VerificationLocked   too many failed checks (per order, email, client or address)
-├── MessagingUnavailable an email or message could not be sent
-├── ImportInvalid        an import file has problems (all of them, with paths)
-└── CarrierError         a carrier could not answer (tree below)
+WismoError                   raised on purpose by the core or an adapter
+├── NotOrderOwner            the conversation has no grant on that order (bot.services.access)
+├── MessagingUnavailable     an email or message could not be sent; nothing was promised
+├── StoreUnavailable         the order store could not be read or written, or is misconfigured
+├── ImportInvalid            an import file has problems (all of them, with their paths)
+├── PolicyInvalid            the store's policy file has problems (all of them, with their keys)
+└── CarrierError             the carrier rejected our request (400, 422, other 4xx)
+    ├── CarrierUnavailable   timeout, connection refused, 5xx, 429, garbage body, open breaker
+    ├── CarrierAuthError     the carrier refused our credentials (401/403)
+    └── TrackingNotFound     the carrier does not know this tracking number (404)
+
+A locked-out check is not an error: `bot.services.access.Verification` says so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -18,16 +24,8 @@ class WismoError(Exception):
     """Base of every error the core raises on purpose."""
 
 
-class OrderNotFound(WismoError):
-    """No order matches the reference the shopper gave."""
-
-
 class NotOrderOwner(WismoError):
-    """The second factor does not prove ownership of the order."""
-
-
-class VerificationLocked(WismoError):
-    """Too many failed checks for an order, an email, a client or an address."""
+    """The conversation has not proven, at the level needed, that the order is the shopper's."""
 
 
 class MessagingUnavailable(WismoError):
@@ -53,14 +51,18 @@ class ImportInvalid(WismoError):
         super().__init__(f"{len(problems)} problem(s) in the import file")
 
 
-class CarrierError(WismoError):
-    """A carrier could not answer as asked.
+class PolicyInvalid(WismoError):
+    """The store's policy file has problems (one `key: reason` line each); nothing may start."""
 
-    CarrierError
-    ├── CarrierUnavailable   timeout, connection refused, 5xx, garbage body
-    ├── CarrierAuthError     the carrier refused our credentials (401/403)
-    └── TrackingNotFound     the carrier does not know this tracking number
-    """
+    def __init__(self, problems: Sequence[str], source: str = "the store policy") -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        lines = "\n".join(f"  {problem}" for problem in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in {source}:\n{lines}")
+
+
+class CarrierError(WismoError):
+    """A carrier could not answer as asked (the tree is drawn in this module's docstring)."""
 
 
 class CarrierUnavailable(CarrierError):

@@ -1,18 +1,19 @@
-"""The store's rules about a parcel: is it late, is it stuck, what happens next."""
+"""The store's rules about a parcel: is it late, is it stuck, what happens next.
+
+`assess` is the short reading the replies use today, under the store's written policy
+(`bot.domain.store_policy`); the full reading, `Verdict`s, is in `bot.domain.readings`.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.domain.orders import Order
 from bot.domain.shipments import DELAY_DETAILS, ShipmentStatus, StatusDetail, Tracking
-
-# A parcel in transit with no scan for this long is treated as stuck.
-STUCK_AFTER = timedelta(days=4)
-# A label with no pickup scan for this long means the parcel has not left us.
-NOT_PICKED_UP_AFTER = timedelta(days=3)
+from bot.domain.store_policy import DEFAULT_POLICY, StorePolicy
+from bot.domain.verdicts import store_day
 
 
 class NextStep(enum.StrEnum):
@@ -44,27 +45,40 @@ class Assessment:
     next_step: NextStep
 
 
-def is_late(order: Order, tracking: Tracking, now: datetime) -> bool:
-    """Past the promised window (or expected after it) and not yet delivered."""
+def is_international(policy: StorePolicy, order: Order) -> bool:
+    """Whether the order ships to another country than the store's."""
+    return order.shipping_address.country.upper() != policy.country
+
+
+def is_late(
+    order: Order, tracking: Tracking, now: datetime, policy: StorePolicy = DEFAULT_POLICY
+) -> bool:
+    """Past the promised window and grace (or expected after it) and not yet delivered."""
     window = order.promised_delivery
     if window is None or tracking.status in _DONE_OR_STOPPED:
         return False
-    if now.date() > window.latest:
+    last_day = window.latest + policy.grace
+    if store_day(policy, now) > last_day:
         return True
     eta = tracking.estimated_delivery
-    return eta is not None and eta > window.latest
+    return eta is not None and eta > last_day
 
 
-def is_stuck(tracking: Tracking, now: datetime) -> bool:
+def is_stuck(
+    tracking: Tracking,
+    now: datetime,
+    policy: StorePolicy = DEFAULT_POLICY,
+    international: bool = False,
+) -> bool:
     """No scan for too long while the parcel should be moving."""
     last = tracking.last_event
     if last is None:
         return False
     quiet = now - last.time
     if tracking.status is ShipmentStatus.IN_TRANSIT:
-        return quiet > STUCK_AFTER
+        return quiet > policy.stalled_after(tracking.carrier, international)
     if tracking.status is ShipmentStatus.PRE_TRANSIT:
-        return quiet > NOT_PICKED_UP_AFTER
+        return quiet > policy.forgotten_label
     return False
 
 
@@ -96,8 +110,10 @@ def next_step(tracking: Tracking, late: bool, stuck: bool) -> NextStep:
     return NextStep.WAIT_LATE if late else NextStep.WAIT
 
 
-def assess(order: Order, tracking: Tracking, now: datetime) -> Assessment:
+def assess(
+    order: Order, tracking: Tracking, now: datetime, policy: StorePolicy = DEFAULT_POLICY
+) -> Assessment:
     """Read one parcel's tracking under the store's rules."""
-    late = is_late(order, tracking, now)
-    stuck = is_stuck(tracking, now)
+    late = is_late(order, tracking, now, policy)
+    stuck = is_stuck(tracking, now, policy, is_international(policy, order))
     return Assessment(late, stuck, delay_reason(tracking), next_step(tracking, late, stuck))

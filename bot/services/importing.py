@@ -1,4 +1,4 @@
-"""Importing orders and tracking histories (shared/contracts/orders-import.md).
+"""Importing orders and tracking histories (the format: docs/import-format.md).
 
 The whole document is checked before anything is written; every problem is reported with its
 JSON path (`orders[3].customer.email: not an email address`) in one `ImportInvalid`. A file is

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from bot.domain.access import Grant
+from bot.domain.claims import CheckBack, Claim, ClaimState, Conversation, Remedy
 from bot.domain.identity import OrderIdentity, OrderRef
-from bot.domain.orders import Order
+from bot.domain.orders import Address, Order
 from bot.domain.shipments import Tracking
 
 
@@ -43,6 +45,19 @@ class OrderRepository(Protocol):
 
     def import_batch(self, orders: Sequence[Order], trackings: Sequence[Tracking]) -> None:
         """Upsert orders (by number) and sandbox trackings (by carrier and number) atomically."""
+        ...
+
+    def cancel(self, order_number: str, now: datetime, by: Conversation) -> Order | None:
+        """Mark the order cancelled and note who did it, in one transaction (None: no order)."""
+        ...
+
+    def change_address(
+        self, order_number: str, address: Address, now: datetime, by: Conversation
+    ) -> Order | None:
+        """Write a new shipping address and note who did it, in one transaction.
+
+        The caller has checked the policy (nothing shipped yet); the store just writes.
+        """
         ...
 
 
@@ -122,4 +137,59 @@ class Mailer(Protocol):
 
     def send(self, to: str, subject: str, body: str) -> None:
         """Send one plain-text email."""
+        ...
+
+
+class ClaimRepository(Protocol):
+    """Claims, known by their reference."""
+
+    def add(self, claim: Claim) -> Claim:
+        """Keep a new claim; while one for the same order, parcel and type is still active
+        (not closed), return that one instead and keep nothing. Raises `ReferenceTaken`."""
+        ...
+
+    def get(self, reference: str) -> Claim | None:
+        """The claim with this reference, or None."""
+        ...
+
+    def for_order(self, order_number: str) -> list[Claim]:
+        """An order's claims, oldest first."""
+        ...
+
+    def count_for_customer(self, email: str, since: datetime) -> int:
+        """How many claims were opened since `since` (inclusive) on the orders of the
+        customer with this email (case-insensitive)."""
+        ...
+
+    def update(
+        self,
+        reference: str,
+        state: ClaimState,
+        remedy: Remedy,
+        now: datetime,
+        amount: Decimal | None = None,
+        currency: str | None = None,
+    ) -> Claim | None:
+        """Set a claim's state, remedy and amount; None when there is no such claim."""
+        ...
+
+
+class CheckBackRepository(Protocol):
+    """Messages promised for later, each sent at most once."""
+
+    def schedule(self, check_back: CheckBack) -> CheckBack:
+        """Keep a check-back, with its id; the one already kept for the same order, kind
+        and due time is returned instead of a second."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[CheckBack]:
+        """Unsent check-backs due by `now` and not waiting for a retry, oldest first."""
+        ...
+
+    def mark_sent(self, check_back_id: int, now: datetime) -> bool:
+        """Mark a check-back sent; True only for the one call that did it."""
+        ...
+
+    def record_failure(self, check_back_id: int, now: datetime, retry_at: datetime) -> None:
+        """Count a failed attempt at sending; it is not due again before `retry_at`."""
         ...

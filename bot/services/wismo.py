@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from bot.domain.access import Client, Level
 from bot.domain.clock import Clock
@@ -14,12 +15,19 @@ from bot.domain.errors import CarrierError, NotOrderOwner, StoreUnavailable, Tra
 from bot.domain.orders import Item, Order, Shipment
 from bot.domain.policy import Assessment, assess
 from bot.domain.shipments import ShipmentStatus, Tracking
+from bot.domain.store_policy import DEFAULT_POLICY, StorePolicy
 from bot.services.access import Access
 from bot.services.ports import OrderRepository, TrackingProvider
 from bot.services.singleflight import SingleFlight
 
-# A parcel's tracking (None when unknown) and, when it is a stale kept one, since when.
-Answer = tuple[Tracking | None, datetime | None]
+
+class ParcelTracking(NamedTuple):
+    """What is known of a parcel now: its tracking, and since when it is stale, if it is."""
+
+    tracking: Tracking | None  # None when nothing is known
+    stale_since: datetime | None  # set when the carrier failed and this is the kept one
+
+
 PARCEL_THREADS = 16  # parcels looked up at once, across every report of the process
 
 
@@ -57,6 +65,7 @@ class Wismo:
         *,
         access: Access,
         wait_for: timedelta = timedelta(seconds=5),
+        policy: StorePolicy = DEFAULT_POLICY,
     ) -> None:
         self.orders = orders
         self.carriers = carriers
@@ -64,7 +73,8 @@ class Wismo:
         self.cache_for = cache_for
         self.access = access
         self.wait_for = wait_for
-        self.flights: SingleFlight[tuple[str, str], Answer] = SingleFlight()
+        self.policy = policy
+        self.flights: SingleFlight[tuple[str, str], ParcelTracking] = SingleFlight()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
@@ -89,7 +99,7 @@ class Wismo:
         )
         return OrderReport(order, now, parcels, unshipped, grant.level)
 
-    def _answers(self, shipments: tuple[Shipment, ...]) -> list[Answer]:
+    def _answers(self, shipments: tuple[Shipment, ...]) -> list[ParcelTracking]:
         """Every parcel looked up side by side, within one deadline for them all.
 
         A parcel whose carrier has not answered by then is told from its last kept snapshot.
@@ -109,16 +119,16 @@ class Wismo:
         ]
 
     def _shipment_report(
-        self, order: Order, shipment: Shipment, now: datetime, answer: Answer
+        self, order: Order, shipment: Shipment, now: datetime, answer: ParcelTracking
     ) -> ShipmentReport:
         tracking, stale_since = answer
-        assessment = assess(order, tracking, now) if tracking else None
+        assessment = assess(order, tracking, now, self.policy) if tracking else None
         return ShipmentReport(shipment, tracking, stale_since, assessment)
 
-    def _kept(self, shipment: Shipment) -> Answer:
+    def _kept(self, shipment: Shipment) -> ParcelTracking:
         """The last kept snapshot of a parcel, stale since it was fetched (None when none)."""
         kept = self.orders.last_snapshot(shipment.carrier, shipment.tracking_number)
-        return kept, (kept.fetched_at if kept else None)
+        return ParcelTracking(kept, kept.fetched_at if kept else None)
 
     def _parcel_pool(self) -> ThreadPoolExecutor:
         """The threads that look parcels up side by side, started on first use."""
@@ -127,7 +137,7 @@ class Wismo:
                 self._pool = ThreadPoolExecutor(PARCEL_THREADS, thread_name_prefix="parcels")
             return self._pool
 
-    def tracking(self, shipment: Shipment) -> Answer:
+    def tracking(self, shipment: Shipment) -> ParcelTracking:
         """Fresh tracking, or the last kept one with its time when the carrier fails.
 
         Concurrent requests for one parcel share one look-up, cache check included:
@@ -136,19 +146,19 @@ class Wismo:
         key = (shipment.carrier, shipment.tracking_number)
         return self.flights.do(key, lambda: self._look_up(*key))
 
-    def _look_up(self, carrier: str, tracking_number: str) -> Answer:
+    def _look_up(self, carrier: str, tracking_number: str) -> ParcelTracking:
         """The kept snapshot while fresh, else the carrier's answer (kept for next time)."""
         kept = self.orders.last_snapshot(carrier, tracking_number)
         now = self.clock.now()
         if kept and kept.fetched_at and now - kept.fetched_at < self.cache_for:
-            return kept, None
+            return ParcelTracking(kept, None)
         try:
             fresh = self.carriers.track(carrier, tracking_number)
         except TrackingNotFound:
-            return Tracking(carrier, tracking_number, ShipmentStatus.UNKNOWN), None
+            return ParcelTracking(Tracking(carrier, tracking_number, ShipmentStatus.UNKNOWN), None)
         except CarrierError:
-            return kept, (kept.fetched_at if kept else None)
+            return ParcelTracking(kept, kept.fetched_at if kept else None)
         # Keeping the answer is an optimisation: the shopper gets it either way.
         with suppress(StoreUnavailable):
             self.orders.save_snapshot(fresh)
-        return fresh, None
+        return ParcelTracking(fresh, None)

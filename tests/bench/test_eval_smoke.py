@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.bench import evaluate
-from bot.bench.stack import MODEL
+from bench import evaluate
+from tests.support.stack import MODEL
 
 pytestmark = pytest.mark.conversation
 

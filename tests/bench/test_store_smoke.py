@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url
 
+from bench import store
+from bench.orders import order_documents, write_orders
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.repository import SqlOrderRepository
-from bot.bench import store
-from bot.bench.orders import order_documents, write_orders
 from bot.services.importing import load_file
 
 ORDERS = 500

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import report
-from bot.bench.load import Shoppers, wismo_scripts
-from tests.conversations.conftest import NOW, Stack
+from bench import report
+from bench.load import Shoppers, wismo_scripts
+from tests.support.chat import NOW
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.conversation
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench.stack import procfile
 from bot.demo import SCENARIOS, build_demo
-from tests.conversations.conftest import NOW, Chat, Stack
+from tests.support.chat import NOW, Chat
+from tests.support.stack import Stack, procfile
 
 pytestmark = pytest.mark.conversation
 DEMO = build_demo(datetime.fromisoformat(NOW))

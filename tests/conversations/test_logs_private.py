@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from bot.demo import build_demo
-from tests.conversations.conftest import NOW, Chat, Stack
+from tests.support.chat import NOW, Chat
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.conversation
 DEMO = build_demo(datetime.fromisoformat(NOW))

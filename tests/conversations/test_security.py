@@ -13,8 +13,9 @@ import pytest
 import requests
 
 from bot.channels.identity import action_token
-from tests.conversations.conftest import Chat, Stack
 from tests.conversations.test_journeys import ORDERS, SCENARIOS, email_of, zip_of
+from tests.support.chat import Chat
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.conversation
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conversations.conftest import MODEL, ROOT, START_TIMEOUT, free_port, wait_until
+from tests.support.chat import wait_until
+from tests.support.stack import MODEL, ROOT, START_TIMEOUT, free_port
 
 pytestmark = pytest.mark.conversation
 

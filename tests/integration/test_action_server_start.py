@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +44,18 @@ def test_a_store_that_is_down_at_start_is_logged_and_retried_by_the_actions(
         server.warm_up()  # does not raise: the server still starts
     assert "could not be built at start" in caplog.text
     assert services.cache_info().currsize == 0  # the first action builds them, or apologizes
+
+
+def test_a_bad_policy_file_stops_the_action_server_with_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.yml"
+    bad.write_text("delivered_not_received:\n  wait_hours: -3\nsurprise: 1\n", encoding="utf-8")
+    env = {**os.environ, "STORE_POLICY": str(bad), "DATABASE_URL": f"sqlite:///{tmp_path}/w.db"}
+    done = subprocess.run(
+        [sys.executable, "-m", "actions.server", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "delivered_not_received.wait_hours" in done.stderr and "surprise" in done.stderr

@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from bot.bench.stack import MODEL, RASA, ROOT
+from tests.support.stack import MODEL, RASA, ROOT
 
 pytestmark = pytest.mark.conversation
 

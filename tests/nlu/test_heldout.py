@@ -2,14 +2,13 @@
 
 The held-out set measures how the NLU model does on messages it never saw, so it
 must stay apart from the training data, cover every intent and entity of the NLU
-contract (../shared/contracts/nlu.md) and be annotated well enough for Rasa to
+names (docs/nlu.md) and be annotated well enough for Rasa to
 read. These tests read the YAML files themselves and do not import Rasa.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import string
 from collections import Counter
@@ -25,9 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 HELDOUT = Path(__file__).with_name("heldout.yml")
 DATA = REPO / "data"
 DOMAIN = REPO / "domain.yml"
-CONTRACT = Path(
-    os.environ.get("WISMO_NLU_CONTRACT", REPO.parent / "shared" / "contracts" / "nlu.md")
-)
+CONTRACT = REPO / "docs" / "nlu.md"
 
 MIN_MESSAGES = 300
 MIN_PER_INTENT = 10
@@ -133,7 +130,7 @@ def training_texts() -> dict[str, Path]:
 def contract_names(section: str) -> tuple[str, ...]:
     """The names in the first column of a table of the NLU contract ("Intents", "Entities")."""
     if not CONTRACT.is_file():
-        pytest.fail(f"NLU contract not found at {CONTRACT} (set WISMO_NLU_CONTRACT)")
+        pytest.fail(f"NLU names not found at {CONTRACT}")
     names: list[str] = []
     current = None
     for line in CONTRACT.read_text(encoding="utf-8").splitlines():

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from bot.domain.access import Client, Grant, Level, Limits
+from bot.domain.claims import (
+    CheckBack,
+    Claim,
+    ClaimState,
+    Conversation,
+    OrderChangeKind,
+    ReferenceTaken,
+    Remedy,
+)
 from bot.domain.clock import Clock
 from bot.domain.errors import CarrierUnavailable
 from bot.domain.identity import OrderIdentity, OrderRef, RefKind
@@ -79,6 +88,7 @@ class FakeOrders:
 
     orders: list[Order] = field(default_factory=list)
     snapshots: dict[tuple[str, str], Tracking] = field(default_factory=dict)
+    changes: list[tuple[str, OrderChangeKind, datetime, Conversation]] = field(default_factory=list)
 
     def get_by_number(self, order_number: str) -> Order | None:
         return next((o for o in self.orders if o.order_number == order_number), None)
@@ -110,6 +120,29 @@ class FakeOrders:
 
     def import_batch(self, orders: Sequence[Order], trackings: Sequence[Tracking]) -> None:
         self.orders.extend(orders)
+
+    def cancel(self, order_number: str, now: datetime, by: Conversation) -> Order | None:
+        return self._change(
+            order_number, OrderChangeKind.CANCEL, now, by, status=OrderStatus.CANCELLED
+        )
+
+    def change_address(
+        self, order_number: str, address: Address, now: datetime, by: Conversation
+    ) -> Order | None:
+        return self._change(
+            order_number, OrderChangeKind.ADDRESS, now, by, shipping_address=address
+        )
+
+    def _change(
+        self, number: str, kind: OrderChangeKind, now: datetime, by: Conversation, **values: object
+    ) -> Order | None:
+        found = self.get_by_number(number.strip().upper())
+        if found is None:
+            return None
+        changed = replace(found, **values)  # type: ignore[arg-type]
+        self.orders[self.orders.index(found)] = changed
+        self.changes.append((changed.order_number, kind, now, by))
+        return changed
 
 
 @dataclass
@@ -185,6 +218,90 @@ class FakeAccessStore:
             return False
         self.spent.add(code.id or 0)
         return True
+
+
+@dataclass
+class FakeClaims:
+    """An in-memory ClaimRepository over the orders it knows (for a customer's count)."""
+
+    orders: FakeOrders = field(default_factory=FakeOrders)
+    claims: list[Claim] = field(default_factory=list)
+
+    def add(self, claim: Claim) -> Claim:
+        if self.get(claim.reference) is not None:
+            raise ReferenceTaken(claim.reference)
+        for kept in self.claims:
+            same = (kept.order_number, kept.tracking_number, kept.type)
+            if kept.active and same == (claim.order_number, claim.tracking_number, claim.type):
+                return kept
+        self.claims.append(claim)
+        return claim
+
+    def get(self, reference: str) -> Claim | None:
+        return next((c for c in self.claims if c.reference == reference), None)
+
+    def for_order(self, order_number: str) -> list[Claim]:
+        mine = [c for c in self.claims if c.order_number == order_number]
+        return sorted(mine, key=lambda c: c.opened_at)
+
+    def count_for_customer(self, email: str, since: datetime) -> int:
+        numbers = {o.order_number for o in self.orders.find_by_email(email.strip())}
+        return sum(1 for c in self.claims if c.order_number in numbers and c.opened_at >= since)
+
+    def update(
+        self,
+        reference: str,
+        state: ClaimState,
+        remedy: Remedy,
+        now: datetime,
+        amount: Decimal | None = None,
+        currency: str | None = None,
+    ) -> Claim | None:
+        found = self.get(reference)
+        if found is None:
+            return None
+        changed = replace(
+            found, state=state, remedy=remedy, updated_at=now, amount=amount, currency=currency
+        )
+        self.claims[self.claims.index(found)] = changed
+        return changed
+
+
+@dataclass
+class FakeCheckBacks:
+    """An in-memory CheckBackRepository."""
+
+    kept: list[CheckBack] = field(default_factory=list)
+
+    def schedule(self, check_back: CheckBack) -> CheckBack:
+        key = (check_back.order_number, check_back.kind, check_back.due_at)
+        for each in self.kept:
+            if (each.order_number, each.kind, each.due_at) == key:
+                return each
+        stored = replace(check_back, id=len(self.kept) + 1)
+        self.kept.append(stored)
+        return stored
+
+    def due(self, now: datetime, limit: int) -> list[CheckBack]:
+        ready = [
+            c
+            for c in self.kept
+            if c.sent_at is None and c.due_at <= now and (c.retry_at is None or c.retry_at <= now)
+        ]
+        return sorted(ready, key=lambda c: (c.due_at, c.id or 0))[:limit]
+
+    def mark_sent(self, check_back_id: int, now: datetime) -> bool:
+        return self._set(check_back_id, lambda c: replace(c, sent_at=now))
+
+    def record_failure(self, check_back_id: int, now: datetime, retry_at: datetime) -> None:
+        self._set(check_back_id, lambda c: replace(c, attempts=c.attempts + 1, retry_at=retry_at))
+
+    def _set(self, check_back_id: int, change: Callable[[CheckBack], CheckBack]) -> bool:
+        for n, each in enumerate(self.kept):
+            if each.id == check_back_id and each.sent_at is None:
+                self.kept[n] = change(each)
+                return True
+        return False
 
 
 @dataclass

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.clients
 import actions.lookup
 import actions.status
-from actions.lookup import ValidateOrderLookupForm
+from actions.lookup import ActionAskSelectedOrder, ValidateOrderLookupForm
 from actions.status import ActionOrderStatus
 from bot.bootstrap import Services
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity, seal
@@ -28,8 +28,20 @@ from bot.domain.clock import Clock
 from bot.domain.errors import StoreUnavailable
 from bot.domain.identity import OrderNumberFormat
 from bot.domain.orders import Item, Shipment
+from bot.services.changes import Changes
 from bot.services.wismo import Wismo
-from tests.unit.builders import NOW, FakeCarrier, FakeOrders, grant, make_access, order, tracking
+from tests.unit.builders import (
+    NOW,
+    FakeCarrier,
+    FakeCheckBacks,
+    FakeClaims,
+    FakeOrders,
+    grant,
+    make_access,
+    order,
+    tracking,
+)
+from tests.unit.domain_responses import shown
 
 SECRET = b"test-secret-of-the-deployment"
 IDENTITY = ClientIdentity("rest", "test", "session-1", "127.0.0.1")
@@ -60,7 +72,8 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     )
     wismo = Wismo(orders, carrier, Clock(NOW), timedelta(0), access=access)
     settings = Settings(clock=Clock(NOW), secret=SECRET)
-    wired = Services(settings, wismo, access, OrderNumberFormat())
+    changes = Changes(orders, FakeClaims(orders), FakeCheckBacks(), access, clock=Clock(NOW))
+    wired = Services(settings, wismo, access, OrderNumberFormat(), changes)
     for module in (actions.lookup, actions.status, actions.clients):
         monkeypatch.setattr(module, "services", lambda: wired)
     return wired
@@ -100,13 +113,13 @@ async def validate(t: Tracker) -> tuple[dict[str, Any], list[str]]:
     dispatcher = CollectingDispatcher()
     events = await ValidateOrderLookupForm().run(dispatcher, t, DOMAIN)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    return slots, [m.get("text") or "" for m in dispatcher.messages]
+    return slots, [shown(m) for m in dispatcher.messages]
 
 
 async def answer(t: Tracker) -> tuple[list[dict[str, Any]], str]:
     dispatcher = CollectingDispatcher()
     events = await ActionOrderStatus().run(dispatcher, t, DOMAIN)
-    return events, " ".join(m.get("text") or "" for m in dispatcher.messages)
+    return events, " ".join(shown(m) for m in dispatcher.messages)
 
 
 def granted(services: Services, client: Client = CLIENT) -> set[str]:
@@ -357,3 +370,22 @@ async def test_a_follow_up_with_no_order_discussed_yet_asks_which_one(services: 
         grant(services.access, number, client=CLIENT)
     slots, _ = await validate(tracker("when will it get here?", "order_status", {}))
     assert slots["requested_slot"] == "selected_order"
+
+
+async def test_the_orders_to_choose_from_are_buttons_titled_with_data(services: Services) -> None:
+    for number in ("WM-104233", "WM-104300"):
+        grant(services.access, number, client=CLIENT)
+    asked, listed = CollectingDispatcher(), CollectingDispatcher()
+    await ActionAskSelectedOrder().run(asked, tracker("", "order_status", {}), DOMAIN)
+    history = tracker("", "order_history", {}, topic="order_history")
+    await ActionOrderStatus().run(listed, history, DOMAIN)
+    sent = {"utter_ask_selected_order": asked.messages[0], "utter_order_list": listed.messages[0]}
+    for name, message in sent.items():
+        assert message["response"] == name and message["count"] == "2"
+        titles = {b["title"] for b in message["buttons"]}
+        assert titles == {
+            "WM-104233 · Monday, November 16 · Two-person tent",
+            "WM-104300 · Monday, November 16 · Two-person tent, Sleeping bag",
+        }
+    assert "You have 2 orders with us" in shown(asked.messages[0])
+    assert "Here are your orders with us (2)" in shown(listed.messages[0])

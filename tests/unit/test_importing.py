@@ -42,7 +42,7 @@ EVENT_STATUSES = (
     "attempt_failed, exception, return_to_sender, unknown"
 )
 
-# The example of shared/contracts/orders-import.md.
+# The example of docs/import-format.md.
 CONTRACT_EXAMPLE: dict[str, Any] = {
     "orders": [
         {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from statistics import mean
 
-from bot.bench.load import Shoppers
+from bench.load import Shoppers
 
 
 def pauses(spread: float, think: float = 2.0, count: int = 2000) -> list[float]:

@@ -3,9 +3,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.domain.orders import DeliveryWindow
+from bot.domain.orders import Address, DeliveryWindow
 from bot.domain.policy import NextStep, assess
 from bot.domain.shipments import ShipmentStatus, StatusDetail, TrackingEvent
+from bot.domain.store_policy import DEFAULT_POLICY
 from tests.unit.builders import NOW, order, tracking
 
 
@@ -68,3 +69,25 @@ def test_each_status_leads_to_its_next_step() -> None:
     }
     for status, step in expected.items():
         assert assess(order(), tracking(status), NOW).next_step is step, status
+
+
+def test_assess_follows_the_policy_it_is_given() -> None:
+    quiet = tracking(hours_ago=24 * 4 + 1)
+    assert assess(order(), quiet, NOW).stuck
+    patient = replace(
+        DEFAULT_POLICY, stalled=replace(DEFAULT_POLICY.stalled, domestic=timedelta(days=5))
+    )
+    assert not assess(order(), quiet, NOW, patient).stuck
+
+
+def test_an_international_parcel_is_stuck_only_after_the_international_threshold() -> None:
+    abroad = order(shipping_address=Address("1 Rue", "Paris", "75001", "FR"))
+    assert not assess(abroad, tracking(hours_ago=24 * 7 - 1), NOW).stuck
+    assert assess(abroad, tracking(hours_ago=24 * 7 + 1), NOW).stuck
+
+
+def test_grace_days_keep_a_parcel_on_time_a_day_longer() -> None:
+    just_past = order(promised_delivery=DeliveryWindow(date(2026, 11, 17), date(2026, 11, 19)))
+    lenient = replace(DEFAULT_POLICY, grace=timedelta(days=1))
+    assert assess(just_past, tracking(eta=None), NOW).late
+    assert not assess(just_past, tracking(eta=None), NOW, lenient).late

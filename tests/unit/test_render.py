@@ -25,10 +25,15 @@ def names(replies: list[Reply]) -> list[str]:
 
 def test_an_in_transit_parcel_gets_status_last_scan_date_and_next_step() -> None:
     replies = replies_for(order(), {"1Z999AA10123456784": tracking()})
-    assert names(replies) == ["order_single", "parcel_in_transit", "eta", "next_wait"]
+    assert names(replies) == [
+        "utter_order_single",
+        "utter_parcel_in_transit_at_place",
+        "utter_eta",
+        "utter_next_wait",
+    ]
     parcel = replies[1].values
     assert parcel["carrier"] == "UPS"
-    assert parcel["place"] == " in Memphis, TN"
+    assert parcel["place"] == "Memphis, TN"
     assert parcel["ago"] == "3 hours ago"
     assert replies[2].values["eta"] == "Saturday, November 21 (tomorrow)"
 
@@ -47,16 +52,16 @@ def test_a_late_parcel_says_why_and_by_when_it_was_promised() -> None:
         {"1Z999AA10123456784": tracking(detail="weather_delay", eta=None)},
         topic="delivery_late",
     )
-    assert "late_weather_delay" in names(replies)
-    assert replies[names(replies).index("late_weather_delay")].values["promised"] == (
+    assert "utter_late_weather_delay" in names(replies)
+    assert replies[names(replies).index("utter_late_weather_delay")].values["promised"] == (
         "Wednesday, November 18"
     )
-    assert "eta_unknown" in names(replies)
+    assert "utter_eta_unknown" in names(replies)
 
 
 def test_asking_about_lateness_when_on_time_says_so() -> None:
     replies = replies_for(order(), {"1Z999AA10123456784": tracking()}, topic="delivery_late")
-    assert "on_time" in names(replies)
+    assert "utter_on_time" in names(replies)
 
 
 def test_split_orders_report_every_parcel_and_what_has_not_shipped() -> None:
@@ -70,19 +75,26 @@ def test_split_orders_report_every_parcel_and_what_has_not_shipped() -> None:
             "1Z12345E0205271688": tracking(ShipmentStatus.DELIVERED),
         },
     )
-    assert names(replies)[0] == "order_overview"
+    assert names(replies)[0] == "utter_order_overview"
     assert replies[0].values["count"] == "2"
-    parcels = [r.values["parcel"] for r in replies if r.response.startswith("parcel_")]
-    assert parcels == ["Parcel 1 of 2", "Parcel 2 of 2"]
-    assert Reply("unshipped_items", {"items": "1 x Camp stove"}) in replies
+    parcels = [r for r in replies if r.response.startswith("utter_parcel_")]
+    assert [p.response for p in parcels] == [
+        "utter_parcel_in_transit_at_place_numbered",
+        "utter_parcel_delivered_at_place_numbered",
+    ]
+    assert [(p.values["parcel_number"], p.values["parcel_count"]) for p in parcels] == [
+        ("1", "2"),
+        ("2", "2"),
+    ]
+    assert Reply("utter_unshipped_items", {"items": "1 x Camp stove"}) in replies
 
 
 def test_orders_not_shipped_yet_say_why() -> None:
     waiting = {
-        OrderStatus.PROCESSING: "order_processing",
-        OrderStatus.ON_HOLD: "order_on_hold",
-        OrderStatus.BACKORDERED: "order_backordered",
-        OrderStatus.CANCELLED: "order_cancelled",
+        OrderStatus.PROCESSING: "utter_order_processing",
+        OrderStatus.ON_HOLD: "utter_order_on_hold",
+        OrderStatus.BACKORDERED: "utter_order_backordered",
+        OrderStatus.CANCELLED: "utter_order_cancelled",
     }
     for status, response in waiting.items():
         unshipped = order(status=status, shipments=(), backorder_until=date(2026, 12, 3))
@@ -92,13 +104,34 @@ def test_orders_not_shipped_yet_say_why() -> None:
         order(status=OrderStatus.BACKORDERED, shipments=(), backorder_until=date(2026, 12, 3)), {}
     )
     assert backordered[0].values["backorder_until"] == "Thursday, December 3"
+    undated = replies_for(order(status=OrderStatus.BACKORDERED, shipments=()), {})
+    assert names(undated) == ["utter_order_backordered_undated"]
+    assert "backorder_until" not in undated[0].values
+
+
+def test_a_single_parcel_is_not_numbered() -> None:
+    replies = replies_for(order(), {"1Z999AA10123456784": tracking()})
+    assert "parcel_number" not in replies[1].values
+
+
+def test_a_scan_without_a_place_gets_the_sentence_without_one() -> None:
+    nowhere = replace(tracking(), events=(replace(tracking().events[0], location=None),))
+    replies = replies_for(order(), {"1Z999AA10123456784": nowhere})
+    assert names(replies)[1] == "utter_parcel_in_transit"
+    assert replies[1].values["place"] == ""
+
+
+def test_a_parcel_without_any_scan_says_so() -> None:
+    unscanned = replace(tracking(), events=())
+    replies = replies_for(order(), {"1Z999AA10123456784": unscanned})
+    assert names(replies)[1] == "utter_parcel_no_scan"
 
 
 def test_delivered_but_missing_gets_the_missing_parcel_advice() -> None:
     replies = replies_for(
         order(), {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED)}, topic="package_missing"
     )
-    assert names(replies)[-2:] == ["next_check_around", "missing_after_delivery"]
+    assert names(replies)[-2:] == ["utter_next_check_around", "utter_missing_after_delivery"]
 
 
 def test_an_outage_warns_that_the_status_is_the_last_known_one() -> None:
@@ -108,7 +141,7 @@ def test_an_outage_warns_that_the_status_is_the_last_known_one() -> None:
     report = wismo.report(CLIENT, "WM-104233")
     assert report is not None
     replies = render_order(report, None, NY)
-    assert names(replies)[1] == "carrier_stale"
+    assert names(replies)[1] == "utter_carrier_stale"
     assert replies[1].values["as_of"] == "Friday, November 20 at 3:00 pm (just now)"
 
 

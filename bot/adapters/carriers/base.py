@@ -1,11 +1,5 @@
-"""What every carrier adapter promises: a `TrackingProvider` that fails only with these.
-
-    WismoError
-    └── CarrierError           the carrier rejected our request (400, 422, other 4xx)
-        ├── CarrierUnavailable   timeout, connection refused, 5xx, 429, garbage body,
-        │                        or its circuit breaker is open
-        ├── CarrierAuthError     the carrier refused our credentials (401/403)
-        └── TrackingNotFound     the carrier does not know this tracking number (404)
+"""What every carrier adapter promises: a `TrackingProvider` that fails only with
+`CarrierError` and its subclasses (the tree is drawn in `bot.domain.errors`).
 
 The classes live in `bot.domain.errors` so that services can catch them without
 importing an adapter; they are re-exported here for the adapters' convenience.

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -38,12 +38,24 @@ def make_engine(
     `postgres://` without a driver mean psycopg2, the driver installed. Error texts
     never carry the statement's parameters (they can hold emails).
     """
-    parsed = _with_driver(make_url(url))
+    try:
+        parsed = _with_driver(make_url(url))
+    except ArgumentError:
+        raise StoreUnavailable(
+            "DATABASE_URL is not a database URL (e.g. sqlite:///var/wismo.db or "
+            "postgresql://user@host/db)"
+        ) from None
     if parsed.get_backend_name() != "sqlite":
         parsed = _with_server_timeouts(parsed, connect_timeout, statement_timeout_ms)
-        return create_engine(
-            parsed, pool_pre_ping=True, pool_timeout=connect_timeout, hide_parameters=True
-        )
+        try:
+            return create_engine(
+                parsed, pool_pre_ping=True, pool_timeout=connect_timeout, hide_parameters=True
+            )
+        except (ArgumentError, NoSuchModuleError, ImportError):
+            raise StoreUnavailable(
+                f"DATABASE_URL names a database this installation has no driver for "
+                f"({parsed.get_backend_name()}); use SQLite or PostgreSQL"
+            ) from None
     database = parsed.database or ""
     if database in ("", ":memory:"):
         # One shared connection, or every session would see its own empty database.

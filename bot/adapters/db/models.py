@@ -21,9 +21,11 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.domain.claims import CheckBackKind, ClaimState, ClaimType, OrderChangeKind, Remedy
 from bot.domain.orders import OrderStatus
 from bot.domain.shipments import ShipmentStatus
 
@@ -252,3 +254,75 @@ class OneTimeCodeRow(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
     used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+# The one predicate of the partial unique index on claims; an upsert names it word for word.
+ACTIVE_CLAIM = "state != 'closed'"
+
+
+class ClaimRow(Base):
+    """A claim on an order or one of its parcels; at most one active per order, parcel, type."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index(
+            "uq_claims_active_order_number_tracking_number_type",
+            "order_number",
+            "tracking_number",
+            "type",
+            unique=True,
+            sqlite_where=text(ACTIVE_CLAIM),
+            postgresql_where=text(ACTIVE_CLAIM),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.order_number"))
+    # Empty for a claim on the whole order: NULLs would never collide in the unique index.
+    tracking_number: Mapped[str] = mapped_column(String, comment="'' for the whole order")
+    type: Mapped[ClaimType] = mapped_column(_string_enum(ClaimType, "claim_type"))
+    state: Mapped[ClaimState] = mapped_column(_string_enum(ClaimState, "claim_state"))
+    remedy: Mapped[Remedy] = mapped_column(_string_enum(Remedy, "remedy"))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    opened_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    follow_up_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+
+class CheckBackRow(Base):
+    """A message promised for later; the conversation is a digest, never an address."""
+
+    __tablename__ = "check_backs"
+    __table_args__ = (
+        UniqueConstraint("order_number", "kind", "due_at"),
+        Index("ix_check_backs_sent_at_due_at", "sent_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.order_number"))
+    claim_reference: Mapped[str | None] = mapped_column(ForeignKey("claims.reference"))
+    kind: Mapped[CheckBackKind] = mapped_column(_string_enum(CheckBackKind, "check_back_kind"))
+    due_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    channel: Mapped[str] = mapped_column(String(32))
+    conversation: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    retry_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class OrderChangeRow(Base):
+    """Who cancelled an order or changed its address, and when (the new address is the order's)."""
+
+    __tablename__ = "order_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.order_number"), index=True)
+    kind: Mapped[OrderChangeKind] = mapped_column(
+        _string_enum(OrderChangeKind, "order_change_kind")
+    )
+    at: Mapped[datetime] = mapped_column(AwareDateTime())
+    channel: Mapped[str] = mapped_column(String(32))
+    conversation: Mapped[str] = mapped_column(String(64))

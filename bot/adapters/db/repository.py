@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, bindparam, select
+from sqlalchemy import Engine, Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
@@ -19,13 +20,15 @@ from bot.adapters.db import bulk, mapping
 from bot.adapters.db.engine import make_read_engine, make_session_factory, store_error
 from bot.adapters.db.models import (
     CustomerRow,
+    OrderChangeRow,
     OrderRow,
     SandboxTrackingRow,
     ShipmentRow,
     TrackingSnapshotRow,
 )
+from bot.domain.claims import Conversation, OrderChangeKind
 from bot.domain.identity import OrderIdentity, OrderRef, RefKind
-from bot.domain.orders import Order
+from bot.domain.orders import Address, Order, OrderStatus
 from bot.domain.shipments import Tracking
 
 _INSERTS: dict[str, Callable[..., Any]] = {
@@ -143,6 +146,56 @@ class SqlOrderRepository:
                 bulk.vacuum(self._sessions.kw["bind"])
             except SQLAlchemyError as exc:
                 raise store_error("the import is stored, but vacuuming failed", exc) from exc
+
+    def cancel(self, order_number: str, now: datetime, by: Conversation) -> Order | None:
+        """Mark the order cancelled and note who did it, in one transaction (None: no order)."""
+        values = {"status": OrderStatus.CANCELLED}
+        return self._change(order_number, OrderChangeKind.CANCEL, now, by, values)
+
+    def change_address(
+        self, order_number: str, address: Address, now: datetime, by: Conversation
+    ) -> Order | None:
+        """Write a new shipping address and note who did it, in one transaction.
+
+        The caller has checked the policy (nothing shipped yet); the store just writes.
+        """
+        values = {
+            "ship_line1": address.line1,
+            "ship_line2": address.line2,
+            "ship_city": address.city,
+            "ship_region": address.region,
+            "ship_postal_code": address.postal_code,
+            "ship_country": address.country,
+        }
+        return self._change(order_number, OrderChangeKind.ADDRESS, now, by, values)
+
+    def _change(
+        self,
+        order_number: str,
+        kind: OrderChangeKind,
+        now: datetime,
+        by: Conversation,
+        values: dict[str, Any],
+    ) -> Order | None:
+        """Update one order's columns and keep an audit row of it; the order as it now is."""
+        number = order_number.strip().upper()
+        with self._transaction() as session:
+            result = session.execute(
+                update(OrderRow).where(OrderRow.order_number == number).values(**values)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            session.add(
+                OrderChangeRow(
+                    order_number=number,
+                    kind=kind,
+                    at=now,
+                    channel=by.channel,
+                    conversation=by.digest,
+                )
+            )
+            row = session.scalars(_BY_NUMBER, {"number": number}).unique().one()
+            return mapping.order_of(row)
 
 
 @contextmanager

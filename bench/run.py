@@ -1,10 +1,10 @@
 """`make bench`: speed, memory and cost, side by side with a stock `rasa init` bot.
 
-    python -m bot.bench.run [--seconds 60] [--orders 1000000] [--out var/bench]
+    python -m bench.run [--seconds 60] [--orders 1000000] [--out var/bench]
 
 In one run: our stack and the stock bot each start, answer a first message,
 and from that moment carry 10 and then 50 shoppers who pause 2 s between
-turns on average (1 to 3 s, drawn anew each time: see bot.bench.load), then a
+turns on average (1 to 3 s, drawn anew each time: see bench.load), then a
 saturation run with no pauses; peak memory of each server;
 a burst of 100 shoppers asking about one parcel at once; `rasa train` from
 scratch; `make run` to the first answer; the order store at scale. Figures go
@@ -28,11 +28,11 @@ from typing import Any
 
 import requests
 
-from bot.bench import report, store
-from bot.bench.load import Shoppers, Turn, burst, stock_scripts, wismo_scripts
-from bot.bench.stack import ROOT, Stack, free_port, start_rasa, start_wismo
-from bot.bench.stock import stock_bot, train_seconds
+from bench import report, store
+from bench.load import Shoppers, Turn, burst, stock_scripts, wismo_scripts
+from bench.stock import stock_bot, train_seconds
 from bot.demo import build_demo
+from tests.support.stack import ROOT, Stack, free_port, start_rasa, start_wismo
 
 Json = dict[str, Any]
 NOW = "2026-11-20T15:00:00-05:00"
@@ -102,7 +102,7 @@ def tracking_burst(stack: Stack, count: int) -> Json:
 
 
 def order_store(args: argparse.Namespace) -> Json:
-    """The order store at scale, on SQLite and PostgreSQL (bot.bench.store)."""
+    """The order store at scale, on SQLite and PostgreSQL (bench.store)."""
     out = args.out / "store.json"
     store.main(
         [

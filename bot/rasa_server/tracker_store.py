@@ -9,7 +9,7 @@ who may see an order (the core keeps that).
 
     endpoints.yml:
       tracker_store:
-        type: bot.channels.tracker_store.BoundedInMemoryTrackerStore
+        type: bot.rasa_server.tracker_store.BoundedInMemoryTrackerStore
         idle_seconds: 3600
         max_conversations: 10000
 

@@ -1,6 +1,6 @@
 """`make eval`: how well the assistant understands shoppers, against stock Rasa.
 
-    python -m bot.bench.evaluate [--out var/eval] [--folds 5] [--skip cv baseline conversations]
+    python -m bench.evaluate [--out var/eval] [--folds 5] [--skip cv baseline conversations]
 
 In one run: our trained model on the held-out set (tests/nlu/heldout.yml,
 never in training); Rasa's default pipeline (what `rasa init` trains with)
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.bench.stack import MODEL, RASA, ROOT
+from tests.support.stack import MODEL, RASA, ROOT
 
 Json = dict[str, Any]
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.bench.stack import RASA, ROOT
+from tests.support.stack import RASA, ROOT
 
 
 def stock_bot(directory: Path) -> tuple[Path, float | None]:

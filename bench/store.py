@@ -1,6 +1,6 @@
 """The order store at scale: import N synthetic orders, then time the lookups the bot makes.
 
-    python -m bot.bench.store --orders 1000000 --out var/bench/store.json \\
+    python -m bench.store --orders 1000000 --out var/bench/store.json \\
         --sqlite var/bench/store.db \\
         --postgres postgresql+psycopg2://postgres@127.0.0.1:5432/wismo_bench_store
 
@@ -30,15 +30,15 @@ from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 
-from bot.adapters.db.engine import make_engine, migrate
-from bot.adapters.db.repository import SqlOrderRepository
-from bot.bench.orders import (
+from bench.orders import (
     FIRST_NUMBER,
     GENERATOR_VERSION,
     order_document,
     unused_tracking_number,
     write_orders,
 )
+from bot.adapters.db.engine import make_engine, migrate
+from bot.adapters.db.repository import SqlOrderRepository
 from bot.domain.clock import Clock
 from bot.domain.orders import Order
 
@@ -307,7 +307,7 @@ def table(report: Json) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m bot.bench.store", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.store", description=__doc__)
     parser.add_argument("--orders", type=int, default=1_000_000, help="how many orders")
     parser.add_argument("--seed", type=int, default=1, help="the data set's seed")
     parser.add_argument("--out", type=Path, default=Path("var/bench/store.json"))

@@ -1,4 +1,7 @@
-"""`rasa run`, warmed up before it takes its first message, minus some of its waste.
+"""Rasa 3.6, warmed up before its first message, minus some of its waste.
+
+`install()` puts each of these in Rasa's place; the launcher (`launch.py`)
+calls it before Rasa starts.
 
 Warm-up: a freshly loaded model answers its first minute of shoppers slowly:
 TensorFlow does first-use work for each new shape of input. Stock Rasa lets
@@ -32,42 +35,24 @@ Rasa's whole check, for Rasa's own error.
 Waste: Rasa 3.6 opens a new HTTP client session, and a new connection, for
 every call to the action server. Here the sessions share one pool of
 keep-alive connections.
-
-Closed by default: the launcher refuses `--enable-api` without `--auth-token`
-or `--jwt-secret` (exit 2); limits a request's body to 1 MB unless the API
-is on (Sanic's default is 100 MB, read before any channel sees it); sets
-`ACTION_SERVER_TOKEN` (which endpoints.yml gives the action server as
-`?token=`) from the deployment's secret; and masks personal data in every
-log record (bot/channels/redaction.py).
-
-    python -m bot.channels.server run --model models/wismo.tar.gz ...
-
-takes exactly the flags of `rasa run`.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import logging
-import os
-import sys
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 import jsonschema
 import rasa.core.run
-from rasa.__main__ import create_argument_parser, main
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
-
-from bot.channels import identity, redaction
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +68,13 @@ WARM_UP_ROUNDS = 3
 
 
 def warm_up_texts() -> list[str]:
+    """Every prefix of the sample sentence: one word, two words, ... all of it."""
     words = _SENTENCE.split()
     return [" ".join(words[:length]) for length in range(1, len(words) + 1)]
 
 
 async def warm_up(agent: Agent) -> None:
+    """Parse each warm-up text `WARM_UP_ROUNDS` times, so TensorFlow meets every shape."""
     started = time.monotonic()
     texts = warm_up_texts()
     for _ in range(WARM_UP_ROUNDS):
@@ -104,6 +91,7 @@ _load_agent = rasa.core.run.load_agent_on_start
 
 
 async def load_and_warm_up(*args: Any, **kwargs: Any) -> Agent:
+    """Rasa's `load_agent_on_start`, then a warm-up of a loaded model and a frozen heap."""
     agent: Agent = await _load_agent(*args, **kwargs)
     if agent.is_ready():
         await warm_up(agent)
@@ -216,57 +204,10 @@ def shared_session(self: EndpointConfig) -> aiohttp.ClientSession:
     )
 
 
-API_WITHOUT_AUTH = (
-    "refusing to start: --enable-api opens Rasa's HTTP API (conversations, trackers, "
-    "models); give --auth-token or --jwt-secret with it"
-)
-
-
-# Without the HTTP API (which takes model uploads) no request needs more than this:
-# a message is at most MAX_MESSAGE_CHARS (2,000) characters. Sanic's own limit is 100 MB,
-# all of it read and parsed before the channel can refuse it.
-MAX_BODY_BYTES = 1_000_000
-
-
-def _run_flags(argv: Sequence[str]) -> argparse.Namespace | None:
-    """`rasa run`'s flags read by Rasa's own parser (abbreviations, `=` forms), or None."""
-    try:
-        args, _ = create_argument_parser().parse_known_args(list(argv))
-    except SystemExit:  # a malformed command line: Rasa reports it itself
-        return None
-    return args
-
-
-def open_api_refusal(argv: Sequence[str]) -> str | None:
-    """Why these `rasa run` flags may not start a server; None when they may."""
-    args = _run_flags(argv)
-    if getattr(args, "enable_api", False) and not (
-        getattr(args, "auth_token", None) or getattr(args, "jwt_secret", None)
-    ):
-        return API_WITHOUT_AUTH
-    return None
-
-
-def body_limit(argv: Sequence[str]) -> dict[str, str]:
-    """Sanic's request size limit (read from the environment) for these flags."""
-    if getattr(_run_flags(argv), "enable_api", False):
-        return {}
-    return {"SANIC_REQUEST_MAX_SIZE": str(MAX_BODY_BYTES)}
-
-
-if __name__ == "__main__":
-    redaction.install()
-    refusal = open_api_refusal(sys.argv[1:])
-    if refusal:
-        print(refusal, file=sys.stderr)
-        sys.exit(2)
-    # endpoints.yml's action_endpoint presents it; the action server checks it.
-    os.environ["ACTION_SERVER_TOKEN"] = identity.action_token(identity.load_secret())
-    for name, value in body_limit(sys.argv[1:]).items():
-        os.environ.setdefault(name, value)
+def install() -> None:
+    """Put the warm-up, the heap freeze and the shortcuts in Rasa's place."""
     # serve_application looks the loader up by name when the server starts.
     rasa.core.run.load_agent_on_start = load_and_warm_up
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
     EndpointConfig.session = shared_session  # type: ignore[method-assign]
-    sys.exit(main())

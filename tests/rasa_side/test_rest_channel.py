@@ -1,10 +1,10 @@
 """The REST channel (bot/channels/rest.py) vouches only for what it saw itself.
 
-The channel runs inside the Rasa environment (Python 3.10): a small Sanic app
-there loads it from credentials.yml as `rasa run` does, registers it with
-Rasa's own `register` under /webhooks/, and stands a fake agent behind it that
-answers each message with what reached Rasa (sender, input channel, metadata).
-The requests come from here.
+The channel runs inside the Rasa environment (Python 3.10), as this test does: a
+small Sanic app, in a process of its own, loads it from credentials.yml as `rasa
+run` does, registers it with Rasa's own `register` under /webhooks/, and stands a
+fake agent behind it that answers each message with what reached Rasa (sender,
+input channel, metadata). The requests come from here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -23,9 +24,9 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from bot.bench.stack import RASA, ROOT, free_port
 from bot.channels import identity
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity
+from tests.support.stack import ROOT, free_port
 
 SERVER = textwrap.dedent(
     """
@@ -96,7 +97,7 @@ def channel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channel]:
     env = {**os.environ, "WISMO_SECRET": secret, "RASA_TELEMETRY_ENABLED": "false"}
     env.pop("MAX_MESSAGE_CHARS", None)
     proc = subprocess.Popen(
-        [str(RASA.parent / "python"), "-c", SERVER, str(port)],
+        [sys.executable, "-c", SERVER, str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -1,0 +1,84 @@
+"""`rasa run`, closed by default, with the patches of `bot.rasa_server.patches`.
+
+    python -m bot.rasa_server.launch run --model models/wismo.tar.gz ...
+
+takes exactly the flags of `rasa run` (the Procfile's `rasa:` line). Before
+Rasa starts, the launcher masks personal data in every log record
+(bot/channels/redaction.py); refuses `--enable-api` without `--auth-token` or
+`--jwt-secret` (exit 2); limits a request's body to 1 MB unless the API is on
+(Sanic's default is 100 MB, read before any channel sees it); sets
+`ACTION_SERVER_TOKEN` (which endpoints.yml gives the action server as
+`?token=`) from the deployment's secret; and installs the patches (warm-up,
+heap freeze, event-class lookup cache, action answer validator, keep-alive
+sessions to the action server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from rasa.__main__ import create_argument_parser
+from rasa.__main__ import main as rasa_main
+
+from bot.channels import identity, redaction
+from bot.rasa_server import patches
+
+# endpoints.yml's action_endpoint reads it: `token: ${ACTION_SERVER_TOKEN}`.
+ACTION_TOKEN_ENV = "ACTION_SERVER_TOKEN"  # noqa: S105 (the name of the variable)
+API_WITHOUT_AUTH = (
+    "refusing to start: --enable-api opens Rasa's HTTP API (conversations, trackers, "
+    "models); give --auth-token or --jwt-secret with it"
+)
+# Without the HTTP API (which takes model uploads) no request needs more than this:
+# a message is at most MAX_MESSAGE_CHARS (2,000) characters. Sanic's own limit is 100 MB,
+# all of it read and parsed before the channel can refuse it.
+MAX_BODY_BYTES = 1_000_000
+
+
+def _run_flags(argv: Sequence[str]) -> argparse.Namespace | None:
+    """`rasa run`'s flags read by Rasa's own parser (abbreviations, `=` forms), or None."""
+    try:
+        args, _ = create_argument_parser().parse_known_args(list(argv))
+    except SystemExit:  # a malformed command line: Rasa reports it itself
+        return None
+    return args
+
+
+def open_api_refusal(argv: Sequence[str]) -> str | None:
+    """Why these `rasa run` flags may not start a server; None when they may."""
+    args = _run_flags(argv)
+    if getattr(args, "enable_api", False) and not (
+        getattr(args, "auth_token", None) or getattr(args, "jwt_secret", None)
+    ):
+        return API_WITHOUT_AUTH
+    return None
+
+
+def body_limit(argv: Sequence[str]) -> dict[str, str]:
+    """Sanic's request size limit (read from the environment) for these flags."""
+    if getattr(_run_flags(argv), "enable_api", False):
+        return {}
+    return {"SANIC_REQUEST_MAX_SIZE": str(MAX_BODY_BYTES)}
+
+
+def main(argv: Sequence[str]) -> int:
+    """Start `rasa` with these arguments (`run ...`), closed and patched; the exit status."""
+    refusal = open_api_refusal(argv)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    redaction.install()
+    # endpoints.yml's action_endpoint presents it; the action server checks it.
+    os.environ[ACTION_TOKEN_ENV] = identity.action_token(identity.load_secret())
+    for name, value in body_limit(argv).items():
+        os.environ.setdefault(name, value)
+    patches.install()
+    rasa_main()  # reads sys.argv itself, as `rasa` does
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,59 @@
+"""The `wismo` command says what is wrong in one line, and never writes where it should not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from tests.support.postgres import PG_SERVER
+
+WISMO = Path(sys.executable).parent / "wismo"
+
+
+def wismo(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WISMO_")}
+    env["DATABASE_URL"] = database_url
+    return subprocess.run([str(WISMO), *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("url", ["nonsense", "mysql://someone@nowhere/db", "sqlite"])
+def test_a_database_url_that_is_no_use_gets_one_clear_line(url: str) -> None:
+    done = wismo(url, "migrate")
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "DATABASE_URL" in done.stderr
+
+
+@pytest.fixture
+def empty_pg_database(pg_url: str) -> Iterator[str]:
+    name = f"wismo_demo_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_the_demo_is_loaded_into_a_database_server_only_when_asked(empty_pg_database: str) -> None:
+    skipped = wismo(empty_pg_database, "demo", "--load")
+    assert skipped.returncode == 0 and "not loading" in skipped.stdout
+    engine = create_engine(empty_pg_database)
+    try:
+        assert "orders" not in inspect(engine).get_table_names()
+        loaded = wismo(empty_pg_database, "demo", "--load", "--anywhere")
+        assert loaded.returncode == 0 and "loaded" in loaded.stdout
+        assert "orders" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
