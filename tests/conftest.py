@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from tests.support.postgres import PG_SERVER
+from tests.support.postgres import PG_SERVER, fresh_database
 
 PG_START_TIMEOUT = 30
 
@@ -52,16 +51,8 @@ def pg_url() -> Iterator[str]:
     """A PostgreSQL database made for this test session and dropped after it."""
     if not _postgres_is_up():
         _start_postgres()
-    name = f"wismo_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database("wismo_test") as url:
+        yield url
 
 
 @pytest.fixture

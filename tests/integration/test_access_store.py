@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from sqlalchemy import Engine, func, select, text
 
 from bot.adapters.db.access import SqlAccessStore
 from bot.adapters.db.engine import make_engine, migrate
-from bot.adapters.db.models import Base, FailureRow, GrantRow
+from bot.adapters.db.models import FailureRow, GrantRow
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.domain.access import Client, Level, Limits
 from bot.domain.identity import Factor, FactorKind, OrderRef, RefKind
@@ -25,16 +24,9 @@ ZIP = Factor(FactorKind.POSTAL_CODE, "94107")
 MANY = 10**6
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as connection:  # the PostgreSQL database lives for the whole session
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    yield engine
-    engine.dispose()
+@pytest.fixture
+def engine(store_engine: Engine) -> Engine:
+    return store_engine
 
 
 def access_on(engine: Engine, clock: TickingClock | None = None, **limits: int) -> Access:

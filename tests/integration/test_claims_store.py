@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 
 from bot.adapters.db.claims import SqlCheckBackStore, SqlClaimStore
-from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.models import Base, CheckBackRow, ClaimRow, OrderChangeRow
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.domain.claims import (
@@ -47,16 +46,9 @@ CONVERSATION = Conversation("whatsapp", keyed_digest(b"secret")(f"whatsapp:{PHON
 NEW_ADDRESS = Address("1 Market St", "San Francisco", "94105", "US", line2="Apt 4", region="CA")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as connection:  # the PostgreSQL database lives for the whole session
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    yield engine
-    engine.dispose()
+@pytest.fixture
+def engine(store_engine: Engine) -> Engine:
+    return store_engine
 
 
 @pytest.fixture

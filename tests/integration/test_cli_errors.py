@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from tests.support.postgres import PG_SERVER
+from tests.support.postgres import fresh_database
 
 WISMO = Path(sys.executable).parent / "wismo"
 
@@ -33,16 +32,8 @@ def test_a_database_url_that_is_no_use_gets_one_clear_line(url: str) -> None:
 
 @pytest.fixture
 def empty_pg_database(pg_url: str) -> Iterator[str]:
-    name = f"wismo_demo_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database("wismo_demo") as url:  # pg_url: the server is up
+        yield url
 
 
 @pytest.mark.postgres

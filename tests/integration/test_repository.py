@@ -28,16 +28,9 @@ EST = timezone(timedelta(hours=-5))
 PST = timezone(timedelta(hours=-8))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as connection:  # the PostgreSQL database lives for the whole session
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    yield engine
-    engine.dispose()
+@pytest.fixture
+def engine(store_engine: Engine) -> Engine:
+    return store_engine
 
 
 @pytest.fixture

@@ -7,16 +7,13 @@ pruned as new ones are written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete, func, select, update
 
-from bot.adapters.db.engine import make_session_factory, store_error
 from bot.adapters.db.models import FailureRow, GrantRow, OneTimeCodeRow
+from bot.adapters.db.store import SqlStore
 from bot.domain.access import Grant, Level
 from bot.services.ports import StoredCode
 
@@ -24,24 +21,10 @@ from bot.services.ports import StoredCode
 KEEP_FOR = timedelta(days=1)
 
 
-class SqlAccessStore:
+class SqlAccessStore(SqlStore):
     """An `AccessStore` on SQLAlchemy."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    @classmethod
-    def on(cls, engine: Engine) -> SqlAccessStore:
-        """The access store of an engine (writes and reads in short transactions)."""
-        return cls(make_session_factory(engine))
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise store_error("the access store failed", exc) from exc
+    failing = "the access store failed"
 
     def live_grants(self, binding: str, conversation: str, since: datetime) -> list[Grant]:
         """Grants of this client and conversation used since `since`."""

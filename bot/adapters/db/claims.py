@@ -10,19 +10,17 @@ can win. Every SQLAlchemy error leaves this module as `StoreUnavailable`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
 
-from bot.adapters.db.engine import make_session_factory, store_error
 from bot.adapters.db.models import ACTIVE_CLAIM, CheckBackRow, ClaimRow, CustomerRow, OrderRow
+from bot.adapters.db.store import SqlStore
 from bot.domain.claims import CheckBack, Claim, ClaimState, Conversation, ReferenceTaken, Remedy
 from bot.domain.errors import StoreUnavailable
 
@@ -32,27 +30,10 @@ _INSERTS: dict[str, Callable[..., Any]] = {
 }
 
 
-class _Store:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        """A session in a transaction: committed on success, rolled back on any error."""
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise store_error("the claims store failed", exc) from exc
-
-
-class SqlClaimStore(_Store):
+class SqlClaimStore(SqlStore):
     """A `ClaimRepository` on SQLAlchemy."""
 
-    @classmethod
-    def on(cls, engine: Engine) -> SqlClaimStore:
-        """The claim store of an engine (short transactions)."""
-        return cls(make_session_factory(engine))
+    failing = "the claims store failed"
 
     def add(self, claim: Claim) -> Claim:
         """Keep a new claim, or return the active one for the same order, parcel and type."""
@@ -133,13 +114,10 @@ class SqlClaimStore(_Store):
             return _claim_of(row)
 
 
-class SqlCheckBackStore(_Store):
+class SqlCheckBackStore(SqlStore):
     """A `CheckBackRepository` on SQLAlchemy."""
 
-    @classmethod
-    def on(cls, engine: Engine) -> SqlCheckBackStore:
-        """The check-back store of an engine (short transactions)."""
-        return cls(make_session_factory(engine))
+    failing = "the check-back store failed"
 
     def schedule(self, check_back: CheckBack) -> CheckBack:
         """Keep a check-back, or return the one kept for the same order, kind and due time."""
