@@ -1,7 +1,7 @@
 """The repository stands on its own: none of its files refers to a place outside it.
 
 A fresh clone (CI's, a newcomer's) has only what is committed: a test or a
-script that reads `../shared/...` or an absolute path of the machine it was
+script that reads a folder beside the clone or an absolute path of the machine it was
 written on passes here and fails there. Two views are checked: a `git clone`
 of HEAD (what CI gets; uncommitted changes are not in it), and the working
 tree's tracked and untracked-but-not-ignored files (what the next commit
