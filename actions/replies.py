@@ -9,14 +9,7 @@ values (and the slots).
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk.executor import CollectingDispatcher
-
-
-def render(name: str, values: dict[str, str]) -> dict[str, Any]:
-    """The keyword arguments of `utter_message` that send response `utter_<name>`."""
-    return {**values, "response": f"utter_{name}"}
 
 
 def say(

@@ -15,7 +15,6 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.replies import render
 from bot.bootstrap import Services, build
 from bot.channels.identity import hash_id
 from bot.config import Settings
@@ -79,7 +78,7 @@ def guarded(run: Run) -> Run:
             return await run(self, dispatcher, tracker, domain)
         except Exception:  # the boundary: logged, and the shopper is answered
             log.exception("action %s failed for %s", self.name(), hash_id(tracker.sender_id))
-            dispatcher.utter_message(**render("something_went_wrong", {}))
+            dispatcher.utter_message(response="utter_something_went_wrong")
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
     return wrapper

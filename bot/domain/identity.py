@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import hmac
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.domain.orders import Order
@@ -148,8 +147,3 @@ def proves_customer(factor: Factor) -> bool:
 def can_prove(ref: OrderRef, factor: Factor) -> bool:
     """A factor proves nothing when it is the identifier itself (email with email)."""
     return not (ref.kind is RefKind.EMAIL and factor.kind is FactorKind.EMAIL)
-
-
-def verified_scope(candidates: Iterable[Order], factor: Factor) -> list[Order]:
-    """The candidates this factor proves ownership of."""
-    return [order for order in candidates if factor_matches(order, factor)]

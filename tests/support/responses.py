@@ -1,6 +1,6 @@
 """The response names the actions can send, read from their source.
 
-Literal `utter_*` names and `render("<name>")` calls are read from the actions'
+Literal `utter_*` names are read from the actions'
 source; the names `actions/render.py` builds are enumerated over the enums they
 come from. `tests/unit/test_responses.py` checks them against the domain, and
 `make validate` (tests/support/rasa_warnings.py) uses them to tell Rasa's
@@ -33,10 +33,6 @@ def source_names(module: ast.Module) -> set[str]:
         literal = isinstance(node, ast.Constant) and isinstance(node.value, str)
         if literal and node.value.startswith("utter_") and id(node) not in in_fstrings:
             names.add(node.value)
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "render":
-            first = node.args[0] if node.args else None
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                names.add(f"utter_{first.value}")
     return names
 
 

@@ -1,7 +1,7 @@
 """Every reply's wording is in domain.yml, and every response the actions send fits it.
 
 The names an action can send are read from the actions' source (literal
-`utter_*` names, and `render("<name>")` for `utter_<name>`) and from the name
+`utter_*` names) and from the name
 patterns of actions/render.py, enumerated over the enums they come from.
 Rasa's own validator only sees responses that rules use, so the converse is
 checked here too: no response of the domain is used by neither.
