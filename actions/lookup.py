@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients import client_of, open_ref, seal_ref
+from actions.forms import FormValidation
 from actions.replies import say
 from actions.runtime import call_store, guarded, services
 from bot.adapters.carriers.detect import normalize_tracking_number
 from bot.domain.access import Client
+from bot.domain.claims import normalize_reference
 from bot.domain.identity import (
     Factor,
     FactorKind,
@@ -34,6 +36,11 @@ TOPICS = {
     "package_missing": "package_missing",
     "package_damaged": "package_damaged",
     "order_history": "order_history",
+    "cancel_order": "cancel_order",
+    "change_address": "change_address",
+    "request_refund": "request_refund",
+    "claim_status": "claim_status",
+    "no_order_number": "order_status",
 }
 
 
@@ -80,17 +87,13 @@ def _ref(tracker: Tracker) -> OrderRef | None:
     return open_ref(tracker.get_slot("order_ref"))
 
 
-class ValidateOrderLookupForm(FormValidationAction):
+class ValidateOrderLookupForm(FormValidation):
     """Extracts and checks the lookup's slots; decides what to ask next."""
+
+    KEPT = ("claim_ref", "locked_out")
 
     def name(self) -> str:
         return "validate_order_lookup_form"
-
-    @guarded
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self,
@@ -111,15 +114,22 @@ class ValidateOrderLookupForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         topic = TOPICS.get(str(tracker.latest_message.get("intent", {}).get("name")))
+        references = [
+            r for t in entity_values(tracker, "claim_reference") if (r := normalize_reference(t))
+        ]
+        found: dict[str, Any] = {"claim_ref": references[0]} if references else {}
         if tracker.get_slot("requested_slot") or topic is None:
-            return {}
-        return {"topic": topic} if topic != tracker.get_slot("topic") else {}
+            return found
+        return {**found, "topic": topic} if topic != tracker.get_slot("topic") else found
 
     async def extract_order_ref(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         asking_proof = tracker.get_slot("requested_slot") == "proof"
         ref = ref_in_message(tracker, emails=not asking_proof)
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        if ref is None and intent == "no_order_number" and not asking_proof:
+            return {"order_ref": None}  # answered, not rejected: asked again, for the email
         if ref is None or (tracker.get_slot("order_ref") and not asking_proof):
             return {}
         return {"order_ref": seal_ref(ref)} if ref != _ref(tracker) else {}
@@ -203,7 +213,8 @@ class ActionAskOrderRef(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        say(dispatcher, "utter_ask_order_ref")
+        by_email = tracker.latest_message.get("intent", {}).get("name") == "no_order_number"
+        say(dispatcher, "utter_ask_email_instead" if by_email else "utter_ask_order_ref")
         return []
 
 

@@ -98,6 +98,7 @@ def build(settings: Settings) -> Services:
         SqlCheckBackStore.on(repository.engine),
         access,
         policy,
+        settings.clock,  # the store's "now", as the report reads it (WISMO_NOW in demos)
     )
     numbers = OrderNumberFormat(settings.order_prefix, settings.order_digits)
     return Services(settings, wismo, access, numbers, changes)

@@ -1,8 +1,9 @@
 """The demo's orders, each a story the assistant should tell well.
 
 Times are durations before "now" (`ago`), dates are days from today, so the
-demo reads as current on any day. SHOWCASE's keys name the orders that tests
-and the README point at; BACKGROUND orders make the store look lived in.
+demo reads as current on any day. SHOWCASE's and POLICY_CASES' keys name the
+orders that tests and the README point at (SCENARIOS); BACKGROUND orders make
+the store look lived in.
 """
 
 from __future__ import annotations
@@ -210,6 +211,96 @@ SHOWCASE: dict[str, OrderSpec] = {
 }
 # fmt: on
 
+# One order for each situation the store's policy (policy/store.yml, read by
+# bot.domain.readings) tells apart that SHOWCASE does not already show, and for the
+# changes and claims it decides. Each lands in its situation at any "now":
+# tests/unit/test_demo_situations.py checks every showcase order against the policy.
+# Their orders come after BACKGROUND in ORDERS, so earlier orders keep their tracking numbers.
+# fmt: off
+POLICY_CASES: dict[str, OrderSpec] = {
+    # Placed over a week ago, still not shipped: past the 2-business-day ship window,
+    # whatever the weekday and the holidays around it.
+    "processing_late": OrderSpec(
+        "WM-104301", "omar", S.PROCESSING, ago(7, 5), {"JKT-RAIN": 1, "GLOVE-FL": 1}, (-1, 1)),
+    # A label printed 4 days ago and never scanned by the carrier (more than 3 days).
+    "forgotten_label": OrderSpec(
+        "WM-104302", "elena", S.FULFILLED, ago(6, 3), {"BAG-20F": 1}, (-1, 1), (
+            Parcel("usps", "Priority Mail", LABEL, ago(4, 6, 5), ago(4, 6)),
+        )),
+    # Moving, on time so far, but the carrier now expects it 2 days after the promised window.
+    "trending_late": OrderSpec(
+        "WM-104303", "yuki", S.FULFILLED, ago(4, 2), {"PACK-65": 1}, (-1, 1), (
+            Parcel("ups", "Ground", AT_VIA, ago(3, 4), ago(0, 5, 40), 3),
+        )),
+    # Past the promised window, scanned today, the carrier's revised date is tomorrow; no
+    # weather, carrier or customs delay was reported.
+    "late_revised_date": OrderSpec(
+        "WM-104304", "fatima", S.FULFILLED, ago(9, 4), {"BOOT-HIKE": 1, "POLE-TRK": 1},
+        (-4, -2), (
+            Parcel("fedex", "Home Delivery", AT_HUB, ago(8, 3), ago(0, 10, 20), 1),
+        )),
+    # Scanned 2 days ago, but the carrier's estimated day ended 4 days ago (over 48 hours).
+    "stalled_past_estimate": OrderSpec(
+        "WM-104305", "leo", S.FULFILLED, ago(10, 1), {"COOL-45": 1}, (-6, -4), (
+            Parcel("ups", "Ground", AT_HUB, ago(9, 2), ago(2, 3), -4),
+        )),
+    # No scan for 12 days with UPS (more than 10): likely lost, though the carrier never said.
+    "likely_lost_no_scans": OrderSpec(
+        "WM-104306", "nadia", S.FULFILLED, ago(15, 2), {"TENT-2P": 1, "PAD-INS": 1}, (-10, -8), (
+            Parcel("ups", "Ground", AT_VIA, ago(14, 5), ago(12, 3), -9),
+        )),
+    # An exception the policy has no rule for: the store asks the carrier.
+    "carrier_exception": OrderSpec(
+        "WM-104307", "victor", S.FULFILLED, ago(5, 3), {"CHAIR-CMP": 1, "HAMMOCK": 1}, (-1, 1), (
+            Parcel("fedex", "Home Delivery", AT_HUB + (
+                Step("exception", None, "hub",
+                     "Shipment exception: the label is unreadable; the carrier is checking the "
+                     "package", weight=3),
+            ), ago(4, 4), ago(0, 20, 30), None),
+        )),
+    # Left at the door 20 hours ago: "not here" gets the look-around checklist until 36 hours.
+    "delivered_not_received_wait": OrderSpec(
+        "WM-104308", "hazel", S.FULFILLED, ago(4, 5), {"JKT-DOWN": 1}, (-1, 1), (
+            Parcel("ups", "Ground", delivered("delivered_to_door"), ago(3, 3), ago(0, 20, 15),
+                   -1),
+        )),
+    # Delivered 40 hours ago by USPS, whose own wait is 48 hours (UPS's would be over).
+    "delivered_not_received_wait_usps": OrderSpec(
+        "WM-104309", "rohan", S.FULFILLED, ago(5, 4), {"FILT-SQZ": 1, "AID-KIT": 1}, (-2, 0), (
+            Parcel("usps", "Priority Mail", delivered("delivered_to_door"), ago(4, 2), ago(1, 16),
+                   -2),
+        )),
+    # Delivered 40 days ago: past the 30 days for "not received" and the 14 for damage.
+    "claim_window_closed": OrderSpec(
+        "WM-104310", "walter", S.FULFILLED, ago(44, 3), {"BOOT-HIKE": 1}, (-41, -39), (
+            Parcel("ups", "Ground", delivered("delivered_to_door"), ago(43, 2), ago(40, 2, 30),
+                   -40),
+        )),
+    # Delivered 3 days ago, worth $119.45: a damage claim the assistant settles itself.
+    "damaged_on_arrival": OrderSpec(
+        "WM-104311", "ines", S.FULFILLED, ago(6, 2), {"POT-TI": 1, "STOVE-CAN": 1}, (-4, -2), (
+            Parcel("fedex", "Home Delivery", delivered("delivered_to_door"), ago(5, 1),
+                   ago(3, 4, 10), -3),
+        )),
+    # Delivered 3 days ago, worth $189.00: over $150, so a person decides the claim.
+    "damaged_high_value": OrderSpec(
+        "WM-104312", "caleb", S.FULFILLED, ago(6, 5), {"TENT-2P": 1}, (-4, -2), (
+            Parcel("ups", "Ground", delivered("delivered_to_door"), ago(5, 3), ago(3, 1, 35), -3),
+        )),
+    # Placed an hour ago, nothing shipped: can be cancelled.
+    "cancellable": OrderSpec(
+        "WM-104313", "mei", S.PROCESSING, ago(0, 1, 20), {"HAMMOCK": 1, "LAMP-HD": 1}, (4, 7)),
+    # Placed this morning, nothing shipped: the address can change.
+    "address_change": OrderSpec(
+        "WM-104314", "theo", S.PROCESSING, ago(0, 4, 30), {"BOOT-HIKE": 1, "SOCK-MW": 1}, (4, 7)),
+    # On its way with UPS: too late to cancel (refuse the delivery or return it instead).
+    "not_cancellable": OrderSpec(
+        "WM-104315", "sara", S.FULFILLED, ago(2, 6), {"JKT-DOWN": 1}, (1, 3), (
+            Parcel("ups", "Ground", AT_VIA, ago(1, 5), ago(0, 3, 50), 2),
+        )),
+}
+# fmt: on
+
 
 def _delivered_order(
     number: str,
@@ -255,6 +346,8 @@ BACKGROUND = (
 )
 # fmt: on
 
-ORDERS: tuple[OrderSpec, ...] = (*SHOWCASE.values(), *BACKGROUND)
+ORDERS: tuple[OrderSpec, ...] = (*SHOWCASE.values(), *BACKGROUND, *POLICY_CASES.values())
 
-SCENARIOS: dict[str, str] = {name: order.number for name, order in SHOWCASE.items()}
+SCENARIOS: dict[str, str] = {
+    name: order.number for name, order in (*SHOWCASE.items(), *POLICY_CASES.items())
+}

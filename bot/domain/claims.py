@@ -29,6 +29,7 @@ __all__ = [
     "ReferenceTaken",
     "Remedy",
     "new_reference",
+    "normalize_reference",
 ]
 
 # No I, L, O, U, 0 or 1: a reference read aloud or typed from a screen is not misread.
@@ -79,6 +80,14 @@ class ReferenceTaken(WismoError):
 def new_reference() -> str:
     """A fresh claim reference like `CL-7F3K9Q`."""
     return "CL-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalize_reference(text: str) -> str | None:
+    """`cl 7f3k9q`, `CL7F3K9Q`, `#CL-7F3K9Q` -> `CL-7F3K9Q`; None when it is not a reference."""
+    compact = re.sub(r"[\s#_.:-]", "", text).upper()
+    body = compact[2:] if compact.startswith("CL") else ""
+    valid = len(body) == REFERENCE_LENGTH and all(c in REFERENCE_ALPHABET for c in body)
+    return f"CL-{body}" if valid else None
 
 
 @dataclass(frozen=True)

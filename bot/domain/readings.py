@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from bot.domain.orders import Order, OrderStatus, Shipment
-from bot.domain.policy import delay_reason, is_international
-from bot.domain.shipments import ShipmentStatus, StatusDetail, Tracking
+from bot.domain.shipments import DELAY_DETAILS, ShipmentStatus, StatusDetail, Tracking
 from bot.domain.store_policy import ClaimType, StorePolicy
 from bot.domain.verdicts import (
     Check,
@@ -44,6 +43,19 @@ _CHECKLISTS = {
     DeliveryPlace.UNSPECIFIED: (Check.LOOK_AROUND_DOOR, Check.CHECK_SAFE_PLACES),
 }
 _ALWAYS = (Check.ASK_HOUSEHOLD, Check.CHECK_ADDRESS)
+
+
+def is_international(policy: StorePolicy, order: Order) -> bool:
+    """Whether the order ships to another country than the store's."""
+    return order.shipping_address.country.upper() != policy.country
+
+
+def delay_reason(tracking: Tracking) -> StatusDetail | None:
+    """The latest delay the carrier reported, if any."""
+    for event in reversed(tracking.events):
+        if event.detail in DELAY_DETAILS:
+            return StatusDetail(event.detail)
+    return None
 
 
 def order_verdicts(
@@ -98,7 +110,7 @@ def parcel_verdict(
 ) -> Verdict:
     """What the policy says of one parcel, from its tracking (None: the carrier has none)."""
     number = shipment.tracking_number
-    if tracking is None or tracking.status in (ShipmentStatus.UNKNOWN, ShipmentStatus.PRE_TRANSIT):
+    if tracking is None or not _scanned(tracking):
         return _label(policy, shipment, tracking, now)
     facts = _tracking_facts(order, tracking)
     status, detail = tracking.status, tracking.detail
@@ -132,6 +144,21 @@ _SIMPLE = {
     ShipmentStatus.AVAILABLE_FOR_PICKUP: (Situation.READY_FOR_PICKUP, (Step.PICK_UP,)),
     ShipmentStatus.RETURN_TO_SENDER: (Situation.RETURNED_TO_SENDER, (Step.RETURNING,)),
 }
+
+
+_UNSCANNED = frozenset({ShipmentStatus.UNKNOWN, ShipmentStatus.PRE_TRANSIT})
+
+
+def _scanned(tracking: Tracking) -> bool:
+    """Whether a carrier scanned the parcel: a status past the label, now or before.
+
+    A parcel whose latest status is unknown after real scans is still on its way.
+    """
+    if tracking.status is ShipmentStatus.PRE_TRANSIT:
+        return False
+    return tracking.status not in _UNSCANNED or any(
+        e.status not in _UNSCANNED for e in tracking.events
+    )
 
 
 def _tracking_facts(order: Order, tracking: Tracking) -> tuple[Fact, ...]:

@@ -1,6 +1,6 @@
 """What the policy says of an order or a parcel: a situation, the facts it rests on, next steps.
 
-The rules that produce verdicts are in `bot.domain.policy`; this module holds their vocabulary
+The rules that produce verdicts are in `bot.domain.readings`; this module holds their vocabulary
 and the store's calendar (business days, cut-off, the end of a store day).
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 
 def day_label(day: date) -> str:
@@ -44,3 +45,22 @@ def moment(then: datetime, now: datetime) -> str:
     local = then.astimezone(now.tzinfo)
     clock = f"{local:%I:%M %p}".lstrip("0").lower()
     return f"{day_label(local.date())} at {clock} ({ago(then, now)})"
+
+
+_SYMBOLS = {"USD": "$", "CAD": "CA$", "GBP": "£", "EUR": "€"}
+
+
+def money(amount: Decimal, currency: str | None) -> str:
+    """ "$129.00", "£40.50", or "129.00 CHF" for a currency without a symbol here."""
+    value = f"{amount.quantize(Decimal('0.01')):,}"
+    symbol = _SYMBOLS.get((currency or "").upper())
+    return f"{symbol}{value}" if symbol else f"{value} {currency or ''}".strip()
+
+
+def moment_ahead(at: datetime | None, now: datetime) -> str:
+    """A time to come, as "Saturday, November 21 (tomorrow) around 3 pm"; empty for None."""
+    if at is None:
+        return ""
+    local = at.astimezone(now.tzinfo)
+    clock = f"{local:%I %p}".lstrip("0").lower()
+    return f"{day_phrase(local.date(), now.date())} around {clock}"

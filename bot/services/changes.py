@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bot.domain.access import Client, Level
-from bot.domain.changes import ChangeDecision, may_cancel, may_change_address
+from bot.domain.changes import Change, ChangeDecision, may_cancel, may_change_address
 from bot.domain.claim_rules import ClaimDecision, claim_decision
 from bot.domain.claims import (
     CheckBack,
@@ -26,6 +26,7 @@ from bot.domain.claims import (
     ReferenceTaken,
     Remedy,
     new_reference,
+    normalize_reference,
 )
 from bot.domain.clock import Clock
 from bot.domain.errors import NotOrderOwner, WismoError
@@ -62,12 +63,26 @@ class Changes:
     policy: StorePolicy = DEFAULT_POLICY
     clock: Clock = field(default_factory=Clock)
 
-    def _order(self, client: Client, order_number: str) -> Order:
-        self.access.grant_for(client, order_number, Level.CHANGE)
+    def _order(self, client: Client, order_number: str, level: Level = Level.CHANGE) -> Order:
+        self.access.grant_for(client, order_number, level)
         order = self.orders.get_by_number(order_number)
         if order is None:
             raise NotOrderOwner("the granted order is no longer in the store")
         return order
+
+    def conversation(self, client: Client) -> Conversation:
+        """How a stored promise names the client's conversation: a keyed digest, never its id."""
+        return Conversation(
+            client.channel, self.access.digest(f"conv:{client.channel}:{client.conversation}")
+        )
+
+    def preview(
+        self, client: Client, order_number: str, change: Change, trackings: Sequence[Tracking]
+    ) -> ChangeDecision:
+        """Whether the policy would allow a change now (status level: nothing is changed)."""
+        order = self._order(client, order_number, Level.STATUS)
+        decide = may_cancel if change is Change.CANCEL else may_change_address
+        return decide(self.policy, order, self.clock.now(), trackings)
 
     def cancel_order(
         self, client: Client, order_number: str, by: Conversation, trackings: Sequence[Tracking]
@@ -103,9 +118,13 @@ class Changes:
         claim_type: ClaimType,
         delivered_at: datetime | None,
         carrier: str | None = None,
+        tracking_number: str | None = None,
     ) -> ClaimDecision:
-        """What the policy offers for this claim now (nothing is recorded yet)."""
-        order = self._order(client, order_number)
+        """What the policy offers for this claim now (status level: nothing is recorded).
+
+        A claim on one parcel is worth what that parcel carries; on the order, all of it.
+        """
+        order = self._order(client, order_number, Level.STATUS)
         now = self.clock.now()
         since = now - self.policy.refunds.repeat_within
         previous = self.claims.count_for_customer(order.customer.email, since)
@@ -116,7 +135,7 @@ class Changes:
             now,
             delivered_at,
             previous,
-            order_value(order),
+            parcel_value(order, tracking_number),
             carrier=carrier,
         )
 
@@ -133,7 +152,10 @@ class Changes:
         carrier: str | None = None,
     ) -> Claim:
         """File the claim the shopper agreed to; asking twice gives the claim already filed."""
-        decision = self.claim_offer(client, order_number, claim_type, delivered_at, carrier)
+        self._order(client, order_number)
+        decision = self.claim_offer(
+            client, order_number, claim_type, delivered_at, carrier, tracking_number
+        )
         if not decision.allowed:
             raise RemedyNotOffered(f"no claim can be filed now: {decision.reason.value}")
         if _offer_of(remedy) not in decision.remedies:
@@ -189,9 +211,25 @@ class Changes:
                 continue
         raise ReferenceTaken("no free claim reference after several tries")
 
+    def promise_check_back(
+        self, client: Client, order_number: str, kind: CheckBackKind, due_at: datetime
+    ) -> CheckBack:
+        """Store a promise to get back to the shopper at `due_at`; once per order, kind, time."""
+        self._order(client, order_number, Level.STATUS)
+        by = self.conversation(client)
+        return self.check_backs.schedule(
+            CheckBack(order_number, kind, due_at, by, self.clock.now())
+        )
+
+    def claims_of(self, client: Client, order_number: str) -> list[Claim]:
+        """An order's claims, oldest first, for a client that may see the order."""
+        self._order(client, order_number, Level.STATUS)
+        return self.claims.for_order(order_number)
+
     def find_claim(self, client: Client, reference: str) -> Claim:
         """A claim by its reference, for a client that proved its order (status level)."""
-        claim = self.claims.get(reference.strip().upper())
+        normalized = normalize_reference(reference)
+        claim = self.claims.get(normalized) if normalized else None
         if claim is None:
             raise NotOrderOwner("no such claim among this conversation's orders")
         self.access.grant_for(client, claim.order_number, Level.STATUS)
@@ -201,6 +239,18 @@ class Changes:
 def order_value(order: Order) -> Decimal:
     """What the order's goods cost, in its currency."""
     return sum((item.unit_price * item.quantity for item in order.items), Decimal("0"))
+
+
+def parcel_value(order: Order, tracking_number: str | None) -> Decimal:
+    """What one parcel's goods cost (the whole order's when it lists no items, or for None)."""
+    shipment = next((s for s in order.shipments if s.tracking_number == tracking_number), None)
+    if shipment is None or not shipment.items:
+        return order_value(order)
+    prices = {item.sku: item.unit_price for item in order.items}
+    return sum(
+        (prices.get(part.sku, Decimal("0")) * part.quantity for part in shipment.items),
+        Decimal("0"),
+    )
 
 
 def _offer_of(remedy: Remedy) -> Offer:

@@ -13,9 +13,10 @@ from bot.domain.access import Client, Level
 from bot.domain.clock import Clock
 from bot.domain.errors import CarrierError, NotOrderOwner, StoreUnavailable, TrackingNotFound
 from bot.domain.orders import Item, Order, Shipment
-from bot.domain.policy import Assessment, assess
+from bot.domain.readings import parcel_verdict, unshipped_verdict
 from bot.domain.shipments import ShipmentStatus, Tracking
-from bot.domain.store_policy import DEFAULT_POLICY, StorePolicy
+from bot.domain.store_policy import DEFAULT_POLICY, ClaimType, StorePolicy
+from bot.domain.verdicts import Verdict
 from bot.services.access import Access
 from bot.services.ports import OrderRepository, TrackingProvider
 from bot.services.singleflight import SingleFlight
@@ -38,7 +39,7 @@ class ShipmentReport:
     shipment: Shipment
     tracking: Tracking | None
     stale_since: datetime | None
-    assessment: Assessment | None
+    verdict: Verdict  # the policy's reading of the parcel (from no tracking, too)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class OrderReport:
     shipments: tuple[ShipmentReport, ...]
     unshipped: tuple[Item, ...]
     level: Level = Level.STATUS  # PARCEL: one parcel, and nothing of the order's contents
+    pending: Verdict | None = None  # the policy's reading of what has not shipped yet
 
 
 class Wismo:
@@ -78,8 +80,12 @@ class Wismo:
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
-    def report(self, client: Client, order_number: str) -> OrderReport:
-        """Where every parcel of an order is, now; `NotOrderOwner` outside the client's grant.
+    def report(
+        self, client: Client, order_number: str, reported: ClaimType | None = None
+    ) -> OrderReport:
+        """Where every parcel of an order is, now, and what the store's policy says of it;
+        `NotOrderOwner` outside the client's grant. `reported`: what the shopper says went
+        wrong (a delivered parcel not found, or damaged), which the policy weighs.
 
         A grant on one parcel (its tracking number and postal code) shows that parcel alone,
         and nothing of what the order contains.
@@ -95,9 +101,13 @@ class Wismo:
         now = self.clock.now()
         answers = self._answers(shipments)
         parcels = tuple(
-            self._shipment_report(order, s, now, a) for s, a in zip(shipments, answers, strict=True)
+            self._shipment_report(order, s, now, a, reported)
+            for s, a in zip(shipments, answers, strict=True)
         )
-        return OrderReport(order, now, parcels, unshipped, grant.level)
+        pending = None
+        if unshipped or not order.shipments:
+            pending = unshipped_verdict(self.policy, order, now)
+        return OrderReport(order, now, parcels, unshipped, grant.level, pending)
 
     def _answers(self, shipments: tuple[Shipment, ...]) -> list[ParcelTracking]:
         """Every parcel looked up side by side, within one deadline for them all.
@@ -119,11 +129,16 @@ class Wismo:
         ]
 
     def _shipment_report(
-        self, order: Order, shipment: Shipment, now: datetime, answer: ParcelTracking
+        self,
+        order: Order,
+        shipment: Shipment,
+        now: datetime,
+        answer: ParcelTracking,
+        reported: ClaimType | None,
     ) -> ShipmentReport:
         tracking, stale_since = answer
-        assessment = assess(order, tracking, now, self.policy) if tracking else None
-        return ShipmentReport(shipment, tracking, stale_since, assessment)
+        verdict = parcel_verdict(self.policy, order, shipment, tracking, now, reported)
+        return ShipmentReport(shipment, tracking, stale_since, verdict)
 
     def _kept(self, shipment: Shipment) -> ParcelTracking:
         """The last kept snapshot of a parcel, stale since it was fetched (None when none)."""

@@ -37,13 +37,26 @@ REPEATED = [
     "a@a.",
     "a'a@",
     "WM-",
+    "CL-",
+    "cl ",
+    "cl2",
+    "#CL2 ",
     "+1 ",
     "(1) ",
     "12345 a ",
     "1 a. ",
     "  ",
 ]
-ALPHABETS = ["a1' .@-", "1 -.", "aZ1 -", "1+() .-", "a@.-1", "az' .", "12345 ab.'"]
+ALPHABETS = [
+    "a1' .@-",
+    "1 -.",
+    "aZ1 -",
+    "1+() .-",
+    "a@.-1",
+    "az' .",
+    "12345 ab.'",
+    "cl2 -#.@",
+]
 
 
 def patterns(path: Path = REGEX_FILE) -> list[tuple[str, str]]:
@@ -89,8 +102,15 @@ PATTERNS = patterns()
 
 def test_the_patterns_are_read() -> None:
     entities = {entity for entity, _ in PATTERNS}
-    assert {"order_number", "email", "tracking_number", "zip_code", "phone_number"} <= entities
-    assert len(PATTERNS) >= 10
+    assert {
+        "order_number",
+        "email",
+        "tracking_number",
+        "zip_code",
+        "phone_number",
+        "claim_reference",
+    } <= entities
+    assert len(PATTERNS) >= 11
 
 
 @pytest.mark.parametrize(

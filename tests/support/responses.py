@@ -10,12 +10,9 @@ come from. `tests/unit/test_responses.py` checks them against the domain, and
 from __future__ import annotations
 
 import ast
-import itertools
 from pathlib import Path
 
-from actions.render import NO_SCAN, parcel_response
-from bot.domain.policy import NextStep
-from bot.domain.shipments import DELAY_DETAILS, ShipmentStatus
+from actions import changes, claims, render
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 
@@ -37,14 +34,8 @@ def source_names(module: ast.Module) -> set[str]:
 
 
 def render_names() -> set[str]:
-    """Every name render_order can produce, from the enums its f-strings use."""
-    names = {f"utter_late_{detail}" for detail in DELAY_DETAILS}
-    names |= {f"utter_next_{step}" for step in NextStep}
-    for status, place, numbered in itertools.product(
-        [*ShipmentStatus, NO_SCAN], ["", "Memphis, TN"], [{}, {"parcel_number": "1"}]
-    ):
-        names.add(parcel_response(status, {"place": place, **numbered}))
-    return names | {"utter_carrier_no_data_numbered"}
+    """Every name render_order can produce (render enumerates them over its enums)."""
+    return render.possible_responses() | changes.possible_responses() | claims.possible_responses()
 
 
 def modules() -> dict[str, ast.Module]:

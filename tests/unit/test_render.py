@@ -5,8 +5,9 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from actions.render import Reply, render_order
-from bot.domain.orders import DeliveryWindow, OrderStatus, Shipment
-from bot.domain.shipments import ShipmentStatus
+from actions.status import REPORTED
+from bot.domain.orders import DeliveryWindow, OrderStatus, Shipment, ShipmentItem
+from bot.domain.shipments import ShipmentStatus, StatusDetail
 from tests.unit.builders import CLIENT, NOW, FakeCarrier, FakeOrders, granted_wismo, order, tracking
 
 NY = ZoneInfo("America/New_York")
@@ -14,7 +15,7 @@ NY = ZoneInfo("America/New_York")
 
 def replies_for(the_order, answers, topic=None, down=False):  # type: ignore[no-untyped-def]
     wismo = granted_wismo(FakeOrders([the_order]), FakeCarrier(answers, down=down))
-    report = wismo.report(CLIENT, the_order.order_number)
+    report = wismo.report(CLIENT, the_order.order_number, REPORTED.get(str(topic)))
     assert report is not None
     return render_order(report, topic, NY)
 
@@ -28,8 +29,8 @@ def test_an_in_transit_parcel_gets_status_last_scan_date_and_next_step() -> None
     assert names(replies) == [
         "utter_order_single",
         "utter_parcel_in_transit_at_place",
-        "utter_eta",
-        "utter_next_wait",
+        "utter_verdict_in_transit",
+        "utter_step_wait",
     ]
     parcel = replies[1].values
     assert parcel["carrier"] == "UPS"
@@ -52,16 +53,26 @@ def test_a_late_parcel_says_why_and_by_when_it_was_promised() -> None:
         {"1Z999AA10123456784": tracking(detail="weather_delay", eta=None)},
         topic="delivery_late",
     )
-    assert "utter_late_weather_delay" in names(replies)
-    assert replies[names(replies).index("utter_late_weather_delay")].values["promised"] == (
-        "Wednesday, November 18"
-    )
-    assert "utter_eta_unknown" in names(replies)
+    said = names(replies)
+    assert said[2:] == [
+        "utter_verdict_late_undated",
+        "utter_cause_weather_delay",
+        "utter_step_wait_late",
+    ]
+    assert replies[2].values["promised"] == "Wednesday, November 18"
 
 
-def test_asking_about_lateness_when_on_time_says_so() -> None:
+def test_a_late_parcel_with_a_new_date_gives_it() -> None:
+    late = order(promised_delivery=DeliveryWindow(date(2026, 11, 16), date(2026, 11, 18)))
+    replies = replies_for(late, {"1Z999AA10123456784": tracking(eta=date(2026, 11, 23))})
+    assert names(replies)[2] == "utter_verdict_late"
+    assert replies[2].values["revised"] == "Monday, November 23"
+
+
+def test_asking_about_lateness_when_on_time_says_so_kindly_with_the_date() -> None:
     replies = replies_for(order(), {"1Z999AA10123456784": tracking()}, topic="delivery_late")
-    assert "utter_on_time" in names(replies)
+    assert names(replies)[2] == "utter_verdict_in_transit_not_late"
+    assert replies[2].values["promised"] == "Saturday, November 21"
 
 
 def test_split_orders_report_every_parcel_and_what_has_not_shipped() -> None:
@@ -89,24 +100,38 @@ def test_split_orders_report_every_parcel_and_what_has_not_shipped() -> None:
     assert Reply("utter_unshipped_items", {"items": "1 x Camp stove"}) in replies
 
 
-def test_orders_not_shipped_yet_say_why() -> None:
+def test_orders_not_shipped_yet_say_why_until_when_and_what_the_shopper_can_do() -> None:
+    today = NOW - timedelta(hours=2)
     waiting = {
-        OrderStatus.PROCESSING: "utter_order_processing",
-        OrderStatus.ON_HOLD: "utter_order_on_hold",
-        OrderStatus.BACKORDERED: "utter_order_backordered",
-        OrderStatus.CANCELLED: "utter_order_cancelled",
+        (OrderStatus.PROCESSING, today): ["utter_pending_processing_promised"],
+        (OrderStatus.PROCESSING, NOW - timedelta(days=6)): [
+            "utter_pending_processing_late",
+            "utter_step_investigate",
+        ],
+        (OrderStatus.ON_HOLD, today): ["utter_pending_on_hold", "utter_step_hand_off"],
+        (OrderStatus.BACKORDERED, today): ["utter_pending_backordered", "utter_step_may_cancel"],
+        (OrderStatus.CANCELLED, today): ["utter_order_cancelled"],
     }
-    for status, response in waiting.items():
-        unshipped = order(status=status, shipments=(), backorder_until=date(2026, 12, 3))
-        replies = replies_for(unshipped, {})
-        assert names(replies) == [response]
+    for (status, placed), responses in waiting.items():
+        unshipped = order(
+            status=status, shipments=(), backorder_until=date(2026, 12, 3), placed_at=placed
+        )
+        assert names(replies_for(unshipped, {})) == responses, status
     backordered = replies_for(
         order(status=OrderStatus.BACKORDERED, shipments=(), backorder_until=date(2026, 12, 3)), {}
     )
-    assert backordered[0].values["backorder_until"] == "Thursday, December 3"
+    assert backordered[0].values["eta"] == "Thursday, December 3"
     undated = replies_for(order(status=OrderStatus.BACKORDERED, shipments=()), {})
-    assert names(undated) == ["utter_order_backordered_undated"]
-    assert "backorder_until" not in undated[0].values
+    assert names(undated)[0] == "utter_pending_backordered_undated"
+
+
+def test_an_order_being_prepared_names_its_ship_by_day_and_the_promised_window() -> None:
+    # Placed on Friday, November 20 at 1 pm, before the 2 pm cut-off: it ships within 2
+    # business days after that day, so by Tuesday, November 24.
+    fresh = order(status=OrderStatus.PROCESSING, shipments=(), placed_at=NOW - timedelta(hours=2))
+    replies = replies_for(fresh, {})
+    assert replies[0].values["eta"] == "Tuesday, November 24"
+    assert replies[0].values["promised"] == "Saturday, November 21"
 
 
 def test_a_single_parcel_is_not_numbered() -> None:
@@ -127,11 +152,52 @@ def test_a_parcel_without_any_scan_says_so() -> None:
     assert names(replies)[1] == "utter_parcel_no_scan"
 
 
-def test_delivered_but_missing_gets_the_missing_parcel_advice() -> None:
+def test_delivered_but_missing_before_the_wait_ends_gets_the_checklist_and_a_check_back() -> None:
     replies = replies_for(
-        order(), {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED)}, topic="package_missing"
+        order(),
+        {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED, detail=StatusDetail.DELIVERED_TO_DOOR)},
+        topic="package_missing",
     )
-    assert names(replies)[-2:] == ["utter_next_check_around", "utter_missing_after_delivery"]
+    assert names(replies)[2:] == [
+        "utter_delivered_door",
+        "utter_verdict_not_received_wait",
+        "utter_checklist_door",
+        "utter_check_back_promised",
+    ]
+    # Delivered 3 hours ago (noon): the 36-hour wait ends on Sunday at midnight.
+    assert replies[-1].values["check_back"] == "Sunday, November 22 around 12 am"
+
+
+def test_delivered_but_missing_after_the_wait_says_a_claim_can_be_made_until_when() -> None:
+    replies = replies_for(
+        order(),
+        {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED, hours_ago=24 * 3)},
+        topic="package_missing",
+    )
+    assert names(replies)[2:] == ["utter_verdict_not_received_claim"]
+    assert replies[2].values["claim_until"] == "Thursday, December 17"
+
+
+def test_split_order_names_what_each_parcel_carries() -> None:
+    second = Shipment("usps", "9400111899223344556677", NOW - timedelta(days=1))
+    stove = replace(order().items[0], sku="STOVE", name="Camp stove")
+    two = order(items=(*order().items, stove))
+    two = replace(
+        two,
+        shipments=(
+            two.shipments[0],
+            replace(second, items=(ShipmentItem("STOVE", 1),)),
+        ),
+    )
+    replies = replies_for(
+        two,
+        {
+            "1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED),
+            "9400111899223344556677": tracking(number="9400111899223344556677"),
+        },
+    )
+    parcels = [r.values["contents"] for r in replies if r.response.startswith("utter_parcel_")]
+    assert parcels == ["Two-person tent", "Camp stove"]
 
 
 def test_an_outage_warns_that_the_status_is_the_last_known_one() -> None:

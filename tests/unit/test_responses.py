@@ -14,14 +14,16 @@ import itertools
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from actions.render import PLACED_STATUSES, Reply, render_order
-from bot.domain.orders import DeliveryWindow, Order, OrderStatus, Shipment
-from bot.domain.shipments import DELAY_DETAILS, ShipmentStatus, Tracking
+from actions.render import PLACED_STATUSES, Reply, possible_responses, render_order
+from actions.status import REPORTED
+from bot.domain.orders import DeliveryWindow, Item, Order, OrderStatus, Shipment
+from bot.domain.shipments import DELAY_DETAILS, ShipmentStatus, StatusDetail, Tracking
 from tests.support.responses import modules, render_names, sendable
 from tests.unit.builders import (
     CLIENT,
@@ -83,20 +85,42 @@ ASKED = [
 SECOND = Shipment("usps", "9400111899223344556677", NOW - timedelta(days=1))
 
 
+DETAILS = [
+    None,
+    *DELAY_DETAILS,
+    StatusDetail.DAMAGED,
+    StatusDetail.LOST,
+    StatusDetail.ADDRESS_ISSUE,
+    StatusDetail.REFUSED,
+    StatusDetail.DELIVERED_TO_NEIGHBOR,
+]
+
+
 def trackings() -> list[Tracking]:
     found = [replace(tracking(ShipmentStatus.PRE_TRANSIT), events=())]
     for status, detail, hours, eta, placed in itertools.product(
-        ShipmentStatus, [None, *DELAY_DETAILS], [3, 24 * 6], [date(2026, 11, 21), None], [1, 0]
+        ShipmentStatus, DETAILS, [3, 24 * 6, 24 * 12, 24 * 40], [date(2026, 11, 21), None], [1, 0]
     ):
         base = tracking(status, detail=detail, hours_ago=hours, eta=eta)
         event = base.events[0] if placed else replace(base.events[0], location=None)
         found.append(replace(base, events=(event,)))
+    # Where a delivered parcel was left; an estimate past the window, or long past.
+    for detail in (
+        StatusDetail.DELIVERED_TO_DOOR,
+        StatusDetail.DELIVERED_TO_SAFE_PLACE,
+        StatusDetail.DELIVERED_TO_MAILROOM,
+        StatusDetail.SIGNED_FOR,
+    ):
+        for hours in (3, 24 * 6, 24 * 40):
+            found.append(tracking(ShipmentStatus.DELIVERED, detail=detail, hours_ago=hours))
+    found.append(tracking(eta=date(2026, 11, 25)))
+    found.append(tracking(eta=date(2026, 11, 15)))
     return found
 
 
 def render(the_order: Order, answers: dict[str, Tracking], topic: str | None) -> list[Reply]:
     wismo = granted_wismo(FakeOrders([the_order]), FakeCarrier(answers))
-    report = wismo.report(CLIENT, the_order.order_number)
+    report = wismo.report(CLIENT, the_order.order_number, REPORTED.get(str(topic)))
     assert report is not None
     return render_order(report, topic, NY)
 
@@ -114,11 +138,20 @@ def outage(the_order: Order, seen_before: bool) -> list[Reply]:
 
 def reports() -> list[tuple[str, list[Reply]]]:
     rendered = []
-    for status in OrderStatus:
-        waiting = order(status=status, shipments=(), backorder_until=date(2026, 12, 3))
-        rendered.append((f"{status}", render(waiting, {}, None)))
-    undated = order(status=OrderStatus.BACKORDERED, shipments=())
-    rendered.append(("backordered undated", render(undated, {}, None)))
+    stove = Item("STOVE", "Camp stove", 1, Decimal("40.00"), "USD")
+    for status, placed, backorder in itertools.product(
+        OrderStatus, [NOW - timedelta(days=4), NOW], [date(2026, 12, 3), None]
+    ):
+        waiting = order(status=status, shipments=(), backorder_until=backorder, placed_at=placed)
+        rendered.append((f"{status} {placed} {backorder}", render(waiting, {}, None)))
+        part = order(status=status, backorder_until=backorder, placed_at=placed)
+        part = replace(part, items=(*part.items, stove))
+        answers = {"1Z999AA10123456784": tracking()}
+        rendered.append((f"part {status} {placed} {backorder}", render(part, answers, None)))
+    unpromised = order(
+        status=OrderStatus.PROCESSING, shipments=(), promised_delivery=None, placed_at=NOW
+    )
+    rendered.append(("processing, no promise", render(unpromised, {}, None)))
     for answer, (topic, window), split in itertools.product(trackings(), ASKED, [0, 1]):
         the_order = order(promised_delivery=window)
         if split:
@@ -151,8 +184,8 @@ def test_every_variable_of_every_variation_is_filled_by_the_action(
     # The cases reach every sentence about a parcel, and the stale-status warning.
     parcel_names = {n for n in render_names() if n.startswith("utter_parcel_")}
     assert sorted(parcel_names - seen) == []
-    every = {"utter_carrier_stale", "utter_carrier_no_data", "utter_carrier_no_data_numbered"}
-    assert every | {"utter_stuck", "utter_on_time", "utter_order_backordered_undated"} <= seen
+    # ... and every sentence of the policy's verdicts, their facts and next steps.
+    assert sorted(possible_responses() - seen) == []
 
 
 def test_placed_statuses_have_a_sentence_with_the_place() -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from bot.domain.verdicts import Situation
+
 import threading
 import time
 from collections import Counter
@@ -86,7 +88,8 @@ def test_a_carrier_outage_gives_the_last_known_status_with_its_time() -> None:
 def test_a_carrier_outage_with_nothing_kept_reports_no_tracking() -> None:
     wismo, *_ = make(order(), down=True)
     parcel = wismo.report(CLIENT, "WM-104233").shipments[0]  # type: ignore[union-attr]
-    assert parcel.tracking is None and parcel.assessment is None
+    assert parcel.tracking is None
+    assert parcel.verdict.situation is Situation.NO_TRACKING
 
 
 def test_a_fresh_answer_is_reused_instead_of_asking_again() -> None:
