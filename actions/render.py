@@ -53,7 +53,6 @@ QUIET_SITUATIONS = frozenset(
     {
         Situation.OUT_FOR_DELIVERY,
         Situation.ATTEMPT_FAILED,
-        Situation.READY_FOR_PICKUP,
         Situation.RETURNED_TO_SENDER,
         Situation.NO_TRACKING,
         Situation.DELIVERED,

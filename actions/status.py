@@ -2,7 +2,7 @@
 
 The answer says where each parcel is and what the store's policy reads from it.
 What the shopper asked for comes next: a cancellation, a new address or a claim
-the policy allows starts `request_form` (actions/changes.py); one it does not
+the policy allows starts `request_form` (actions/request_form.py); one it does not
 allow gets the reason and the alternatives, with nothing changed.
 """
 
@@ -15,12 +15,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.changes import Kind, Request, claim_context, claimable, say_refusal
 from actions.claims import tell, tell_claims
 from actions.clients import client_of
 from actions.lookup import order_buttons
 from actions.render import render_order
 from actions.replies import say
+from actions.requests import Kind, Request, claim_context, claimable, say_refusal
 from actions.runtime import call, call_store, guarded, services
 from bot.domain.access import Client, Level
 from bot.domain.changes import Change, ChangeReason

@@ -26,15 +26,10 @@ def parse_address(text: str, country: str) -> Address | None:
     if len(parts) < 3 or any(len(p) > MAX_PART for p in parts):
         return None
     last = _REGION_AND_CODE.match(parts[-1])
-    region: str | None = None
-    if last is not None:
-        region, code, rest = last.group("region"), last.group("code"), parts[:-1]
-    else:
-        # "..., Portland, OR, 97201": the region on its own before the code.
-        code_only = _REGION_AND_CODE.match(parts[-1].upper())
-        if code_only is None:
-            return None
-        region, code, rest = None, code_only.group("code"), parts[:-1]
+    if last is None:
+        return None
+    region, code, rest = last.group("region"), last.group("code"), parts[:-1]
+    # "..., Portland, OR, 97201": the region on its own before the code.
     if region is None and len(rest) >= 3 and re.fullmatch(r"[A-Za-z]{2,3}", rest[-1]):
         region, rest = rest[-1], rest[:-1]
     if len(rest) < 2 or not re.search(r"\d", rest[0]):

@@ -56,6 +56,7 @@ def _policy(top: Section) -> StorePolicy:
         grace=_grace(top.section("lateness")),
         stalled=_stalled(top.section("stalled")),
         forgotten_label=_one(top.section("forgotten_label"), "days", "days"),
+        pickup_hold=_one(top.section("pickup"), "hold_days", "days"),
         delivered_not_received=_not_received(top.section("delivered_not_received")),
         damaged=_damaged(top.section("damaged")),
         cancel=_change(top.section("cancel")),

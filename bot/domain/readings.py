@@ -120,6 +120,10 @@ def parcel_verdict(
         return _damaged(policy, tracking, _last_time(tracking, now), now, facts)
     if detail is StatusDetail.ADDRESS_ISSUE:
         return Verdict(Situation.ADDRESS_PROBLEM, facts, (Step.FIX_ADDRESS,), number)
+    if status is ShipmentStatus.AVAILABLE_FOR_PICKUP:
+        since = _last_time(tracking, now)
+        hold = RuleFact(Rule.PICKUP_HOLD, policy.pickup_hold, since)
+        return Verdict(Situation.READY_FOR_PICKUP, (*facts, hold), (Step.PICK_UP,), number)
     simple = _SIMPLE.get(status)
     if simple is not None:
         return Verdict(simple[0], facts, simple[1], number)
@@ -141,7 +145,6 @@ _LOST_STEPS = (Step.INVESTIGATE, Step.OPEN_CLAIM)
 _SIMPLE = {
     ShipmentStatus.OUT_FOR_DELIVERY: (Situation.OUT_FOR_DELIVERY, (Step.WATCH_TODAY,)),
     ShipmentStatus.ATTEMPT_FAILED: (Situation.ATTEMPT_FAILED, (Step.REDELIVERY,)),
-    ShipmentStatus.AVAILABLE_FOR_PICKUP: (Situation.READY_FOR_PICKUP, (Step.PICK_UP,)),
     ShipmentStatus.RETURN_TO_SENDER: (Situation.RETURNED_TO_SENDER, (Step.RETURNING,)),
 }
 

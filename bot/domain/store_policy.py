@@ -133,6 +133,7 @@ class StorePolicy:
     refunds: Refunds
     remedies: Mapping[ClaimType, RemedyRule]
     carriers: Mapping[str, CarrierRules] = field(default_factory=dict)
+    pickup_hold: timedelta = timedelta(days=5)  # how long a pickup point keeps a parcel
 
     @property
     def zone(self) -> ZoneInfo:

@@ -107,6 +107,7 @@ class Rule(enum.StrEnum):
     PAST_ESTIMATE = "past_estimate"
     LIKELY_LOST = "likely_lost"
     FORGOTTEN_LABEL = "forgotten_label"
+    PICKUP_HOLD = "pickup_hold"
     DELIVERED_WAIT = "delivered_wait"
     NOT_RECEIVED_CLAIM = "not_received_claim"
     DAMAGED_CLAIM = "damaged_claim"

@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 
 from bot.domain.access import Level
-from bot.domain.claims import ClaimState, ClaimType, Conversation, Remedy
+from bot.domain.changes import Change, ChangeReason
+from bot.domain.claims import CheckBackKind, ClaimState, ClaimType, Conversation, Remedy
 from bot.domain.clock import Clock
 from bot.domain.errors import NotOrderOwner
 from bot.domain.orders import Address, Item, OrderStatus
 from bot.services.access import keyed_digest
-from bot.services.changes import Changes, RemedyNotOffered
+from bot.services.changes import Changes, RemedyNotOffered, parcel_value
 from tests.unit.builders import (
     CLIENT,
     NOW,
@@ -156,3 +157,74 @@ def test_a_claim_is_found_by_its_reference_only_by_whoever_proved_the_order() ->
         changes.find_claim(stranger, claim.reference)
     with pytest.raises(NotOrderOwner):
         changes.find_claim(CLIENT, "CL-ZZZZZZ")
+
+
+def test_what_a_change_would_do_is_read_at_the_status_level_and_changes_nothing() -> None:
+    changes = make(Level.STATUS)
+    assert changes.preview(CLIENT, "WM-104300", Change.CANCEL, []).allowed
+    shipped = changes.preview(CLIENT, "WM-104233", Change.ADDRESS, [tracking()])
+    assert not shipped.allowed and shipped.reason is ChangeReason.SHIPPED
+    assert changes.orders.get_by_number("WM-104300").status is OrderStatus.PROCESSING  # type: ignore[union-attr]
+    assert changes.orders.changes == []  # type: ignore[attr-defined]
+
+
+def test_a_claim_is_offered_at_the_status_level_but_filed_only_at_the_change_level() -> None:
+    changes = make(Level.STATUS)
+    delivered = NOW - timedelta(hours=40)
+    assert changes.claim_offer(CLIENT, "WM-104233", ClaimType.NOT_RECEIVED, delivered).allowed
+    with pytest.raises(NotOrderOwner):
+        changes.open_claim(
+            CLIENT, "WM-104233", ClaimType.NOT_RECEIVED, Remedy.RESHIP, BY, delivered_at=delivered
+        )
+    assert changes.claims.claims == []  # type: ignore[attr-defined]
+
+
+def test_nothing_is_read_or_promised_without_a_grant() -> None:
+    changes = make(Level.STATUS)
+    stranger = replace(CLIENT, conversation="someone-else")
+    with pytest.raises(NotOrderOwner):
+        changes.preview(stranger, "WM-104300", Change.CANCEL, [])
+    with pytest.raises(NotOrderOwner):
+        changes.claims_of(stranger, "WM-104233")
+    with pytest.raises(NotOrderOwner):
+        changes.promise_check_back(
+            stranger, "WM-104233", CheckBackKind.DELIVERY_WINDOW_END, NOW + timedelta(hours=5)
+        )
+    assert changes.check_backs.kept == []  # type: ignore[attr-defined]
+
+
+def test_a_promised_check_back_is_stored_once_for_the_conversation_as_a_digest() -> None:
+    changes = make(Level.STATUS)
+    due = NOW + timedelta(hours=16)
+    kind = CheckBackKind.DELIVERY_WINDOW_END
+    first = changes.promise_check_back(CLIENT, "WM-104233", kind, due)
+    again = changes.promise_check_back(CLIENT, "WM-104233", kind, due)
+    assert first == again and len(changes.check_backs.kept) == 1  # type: ignore[attr-defined]
+    assert first.due_at == due and first.conversation.channel == CLIENT.channel
+    assert CLIENT.conversation not in first.conversation.digest
+
+
+def test_a_claim_is_found_by_its_reference_as_typed_only_by_who_may_see_its_order() -> None:
+    changes = make()
+    claim = changes.open_claim(
+        CLIENT,
+        "WM-104233",
+        ClaimType.NOT_RECEIVED,
+        Remedy.RESHIP,
+        BY,
+        delivered_at=NOW - timedelta(hours=40),
+    )
+    typed = claim.reference.lower().replace("-", " ")
+    assert changes.find_claim(CLIENT, typed) == claim
+    assert changes.claims_of(CLIENT, "WM-104233") == [claim]
+    with pytest.raises(NotOrderOwner):
+        changes.find_claim(replace(CLIENT, conversation="someone-else"), claim.reference)
+    with pytest.raises(NotOrderOwner):
+        changes.find_claim(CLIENT, "CL-2222222")
+
+
+def test_a_claim_on_one_parcel_is_worth_what_that_parcel_carries() -> None:
+    stove = Item("STOVE", "Camp stove", 1, Decimal("40.00"), "USD")
+    two = replace(SHIPPED, items=(*SHIPPED.items, stove))
+    assert parcel_value(two, "1Z999AA10123456784") == Decimal("189.00")
+    assert parcel_value(two, None) == Decimal("229.00")

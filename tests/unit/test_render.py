@@ -155,7 +155,11 @@ def test_a_parcel_without_any_scan_says_so() -> None:
 def test_delivered_but_missing_before_the_wait_ends_gets_the_checklist_and_a_check_back() -> None:
     replies = replies_for(
         order(),
-        {"1Z999AA10123456784": tracking(ShipmentStatus.DELIVERED, detail=StatusDetail.DELIVERED_TO_DOOR)},
+        {
+            "1Z999AA10123456784": tracking(
+                ShipmentStatus.DELIVERED, detail=StatusDetail.DELIVERED_TO_DOOR
+            )
+        },
         topic="package_missing",
     )
     assert names(replies)[2:] == [
@@ -218,3 +222,12 @@ def test_carrier_text_cannot_smuggle_markup_into_a_reply() -> None:
     )
     replies = replies_for(order(), {"1Z999AA10123456784": sneaky})
     assert all("<" not in v for r in replies for v in r.values.values())
+
+
+def test_a_parcel_at_a_pickup_point_says_until_when_it_is_kept() -> None:
+    waiting = tracking(ShipmentStatus.AVAILABLE_FOR_PICKUP, hours_ago=24)
+    replies = replies_for(order(), {"1Z999AA10123456784": waiting})
+    assert names(replies)[2:] == ["utter_verdict_ready_for_pickup", "utter_step_pick_up"]
+    # Ready since Thursday 3 pm; kept 5 days (policy/store.yml's pickup.hold_days).
+    assert replies[2].values["deadline"] == "Tuesday, November 24"
+    assert replies[2].values["threshold_days"] == "5"

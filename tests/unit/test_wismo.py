@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from bot.domain.verdicts import Situation
-
 import threading
 import time
 from collections import Counter
@@ -18,6 +16,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import CarrierUnavailable, NotOrderOwner, TrackingNotFound
 from bot.domain.orders import Item, Shipment
 from bot.domain.shipments import ShipmentStatus, Tracking
+from bot.domain.verdicts import Situation
 from bot.services.wismo import Wismo
 from tests.unit.builders import (
     CLIENT,

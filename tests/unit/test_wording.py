@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from bot.domain.wording import ago, day_label, day_phrase, moment
+from bot.domain.wording import ago, day_label, day_phrase, moment, moment_ahead, money
 from tests.unit.builders import NOW
 
 
@@ -29,3 +31,18 @@ def test_time_since_a_scan_is_rounded_down_to_its_largest_unit() -> None:
 def test_a_moment_gives_day_clock_time_and_age_in_the_readers_zone() -> None:
     then = datetime.fromisoformat("2026-11-20T17:05:00+00:00")
     assert moment(then, NOW) == "Friday, November 20 at 12:05 pm (2 hours ago)"
+
+
+def test_money_is_written_with_the_currency_symbol_and_cents() -> None:
+    assert money(Decimal("227"), "USD") == "$227.00"
+    assert money(Decimal("1234.5"), "gbp") == "£1,234.50"
+    assert money(Decimal("40"), "CHF") == "40.00 CHF"
+
+
+def test_a_time_to_come_names_the_day_and_the_hour() -> None:
+    now = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert (
+        moment_ahead(now + timedelta(hours=15), now)
+        == "Saturday, November 21 (tomorrow) around 6 am"
+    )
+    assert moment_ahead(None, now) == ""
