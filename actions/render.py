@@ -27,6 +27,7 @@ from bot.domain.verdicts import (
     DeliveryPlace,
     EstimateFact,
     EstimateSource,
+    Rule,
     RuleFact,
     Situation,
     Step,
@@ -232,12 +233,15 @@ def verdict_response(verdict: Verdict, topic: str | None, values: dict[str, str]
         if estimate is None:
             return name + "_undated"
         return name + ESTIMATE_VARIANTS.get(estimate.source, "")
-    if situation is Situation.LATE and not values["revised"]:
-        return name + "_undated"
+    if situation is Situation.LATE:
+        rule = verdict.fact(RuleFact)
+        if rule is not None and rule.rule is Rule.CARRIER_ESTIMATE:
+            return name + "_past_estimate"
+        return name if values["revised"] else name + "_undated"
     if situation is Situation.STALLED and verdict.fact(RuleFact) is not None:
         rule = verdict.fact(RuleFact)
         assert rule is not None
-        return name + ("_past_estimate" if rule.rule.value == "past_estimate" else "")
+        return name + ("_past_estimate" if rule.rule is Rule.PAST_ESTIMATE else "")
     if situation is Situation.LIKELY_LOST and verdict.fact(RuleFact) is None:
         return name + "_reported"
     return name
@@ -322,6 +326,7 @@ def possible_responses() -> set[str]:
         "utter_verdict_in_transit_undated",
         "utter_verdict_in_transit_promised",
         "utter_verdict_late_undated",
+        "utter_verdict_late_past_estimate",
         "utter_verdict_stalled_past_estimate",
         "utter_verdict_likely_lost_reported",
     }

@@ -215,6 +215,10 @@ def _moving(
         )
         if now > overdue.deadline:
             return Verdict(Situation.STALLED, (*facts, overdue), (Step.INVESTIGATE,), number, cause)
+        # Past the carrier's own date (and the store's grace), not yet for too long.
+        missed = RuleFact(Rule.CARRIER_ESTIMATE, policy.grace, end_of_day(policy, eta))
+        if now >= missed.deadline:
+            return Verdict(Situation.LATE, (*facts, missed), (Step.WAIT_LATE,), number, cause)
     window = order.promised_delivery
     if window is None:
         return Verdict(Situation.IN_TRANSIT, facts, (Step.WAIT,), number, cause)

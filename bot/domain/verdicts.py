@@ -104,6 +104,7 @@ class Rule(enum.StrEnum):
     GRACE = "lateness_grace"
     STALLED_DOMESTIC = "stalled_domestic"
     STALLED_INTERNATIONAL = "stalled_international"
+    CARRIER_ESTIMATE = "carrier_estimate"  # the carrier's estimated day has passed
     PAST_ESTIMATE = "past_estimate"
     LIKELY_LOST = "likely_lost"
     FORGOTTEN_LABEL = "forgotten_label"

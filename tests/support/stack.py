@@ -28,6 +28,12 @@ MODEL = ROOT / "models" / "wismo.tar.gz"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 START_TIMEOUT = 300.0
 LEADING_ASSIGNMENTS = re.compile(r"((?:\w+=\S*\s+)*)(.*)", re.DOTALL)
+# A one-time code mail as the development mailbox logs it: its subject, then its body.
+ONE_TIME_CODE_MAIL = re.compile(
+    r"^Mail to [^\n]*: [^\n]*\border (?P<order>\S+)\n(?:(?!Mail to )[^\n]*\n)*?"
+    r"[^\n]*one-time code is (?P<code>\d{6})\b",
+    re.MULTILINE,
+)
 
 
 class StackFailed(RuntimeError):
@@ -146,6 +152,31 @@ class Stack:
 
     def peak_rss_mib(self) -> dict[str, float]:
         return {name: peak_rss_mib(proc.pid) for name, proc in self.procs.items()}
+
+    def one_time_codes(self, order_number: str) -> list[str]:
+        """Every one-time code the development mailbox received for an order, oldest first.
+
+        The mailbox logs each mail as "Mail to <email>: <subject>" and its body; a code's
+        subject names the order ("... code for order WM-104313").
+        """
+        log = self.workdir / "mail.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        return [
+            found.group("code")
+            for found in ONE_TIME_CODE_MAIL.finditer(text)
+            if found.group("order") == order_number
+        ]
+
+    def last_code(self, order_number: str, newer_than: int = 0, timeout: float = 10) -> str:
+        """The last one-time code mailed for an order, once more than `newer_than` were."""
+        codes: list[str] = []
+
+        def arrived() -> bool:
+            codes[:] = self.one_time_codes(order_number)
+            return len(codes) > newer_than
+
+        self.wait_until(arrived, timeout, f"waiting for a one-time code for {order_number}")
+        return codes[-1]
 
     def stop(self) -> None:
         for proc in self.procs.values():

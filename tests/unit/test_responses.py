@@ -115,6 +115,7 @@ def trackings() -> list[Tracking]:
             found.append(tracking(ShipmentStatus.DELIVERED, detail=detail, hours_ago=hours))
     found.append(tracking(eta=date(2026, 11, 25)))
     found.append(tracking(eta=date(2026, 11, 15)))
+    found.append(tracking(eta=date(2026, 11, 19)))
     return found
 
 

@@ -223,9 +223,21 @@ def test_a_parcel_48_hours_past_its_estimated_day_is_stalled() -> None:
     window = DeliveryWindow(date(2026, 11, 25), date(2026, 11, 30))
     before = read(moving, day_ends + timedelta(hours=48) - MINUTE, promised_delivery=window)
     after = read(moving, day_ends + timedelta(hours=48) + MINUTE, promised_delivery=window)
-    assert before.situation is Situation.IN_TRANSIT
+    assert before.situation is Situation.LATE  # past the carrier's date, not yet for 48 hours
     assert after.situation is Situation.STALLED
     assert after.fact(RuleFact) == RuleFact(Rule.PAST_ESTIMATE, timedelta(hours=48), day_ends)
+
+
+def test_a_parcel_is_late_from_the_first_minute_after_the_carriers_estimated_day() -> None:
+    eta = date(2026, 11, 18)
+    day_ends = datetime(2026, 11, 19, 0, 0, tzinfo=P.zone)
+    moving = tracked(ShipmentStatus.IN_TRANSIT, day_ends - timedelta(hours=5), eta=eta)
+    window = DeliveryWindow(date(2026, 11, 25), date(2026, 11, 30))  # the promise still holds
+    before = read(moving, day_ends - MINUTE, promised_delivery=window)
+    after = read(moving, day_ends + MINUTE, promised_delivery=window)
+    assert before.situation is Situation.IN_TRANSIT
+    assert after.situation is Situation.LATE
+    assert after.fact(RuleFact) == RuleFact(Rule.CARRIER_ESTIMATE, timedelta(0), day_ends)
 
 
 # --- late, trending late ----------------------------------------------------------------
