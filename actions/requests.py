@@ -10,6 +10,7 @@ is in `actions/request_form.py`, the change itself in `actions/changes.py`.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +61,7 @@ class Kind(enum.StrEnum):
     CLAIM = "claim"
 
 
+@dataclass(frozen=True)
 class Request:
     """A request as the `request` slot names it."""
 

@@ -69,6 +69,41 @@ def wismo_scripts(now: datetime) -> Iterator[Script]:
         )
 
 
+def policy_scripts(now: datetime) -> Iterator[Script]:
+    """The store's policy at work: a parcel "delivered" but not found, a cancellation
+    refused after shipping, a claim offered and declined, an order late to ship.
+
+    Nothing is changed in the store (the check-back promised is kept once per parcel),
+    so the scripts can run again and again.
+    """
+    document = build_demo(now)
+    email = {o["order_number"]: o["customer"]["email"] for o in document["orders"]}
+
+    def script(name: str, opener: str, answer: str, last: Turn) -> Script:
+        number = SCENARIOS[name]
+        return (
+            Turn(opener.format(number), "on the order"),
+            Turn(email[number], answer),
+            last,
+        )
+
+    bye = Turn("thanks, bye", "Bye")
+    declined = Turn("no", "left everything as it is")
+    scripts = (
+        script(
+            "delivered_not_received_wait",
+            "it says {} was delivered but its not here",
+            "Please check",
+            bye,
+        ),
+        script("not_cancellable", "please cancel order {}", "can't be cancelled", bye),
+        script("damaged_on_arrival", "order {} arrived damaged", "open a claim", declined),
+        script("likely_lost_no_scans", "where is my order {}", "open a claim", declined),
+        script("processing_late", "why hasn't {} shipped yet", "should have left us", bye),
+    )
+    return itertools.cycle(scripts)
+
+
 def stock_scripts() -> Iterator[Script]:
     """The `rasa init` bot's own conversations: greet, mood, goodbye."""
     happy = (Turn("hello there"), Turn("I am great"), Turn("bye"))

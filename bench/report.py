@@ -53,7 +53,8 @@ def table(results: Json) -> str:
         f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
     ]
     for bot in BOTS:
-        for run in results.get(bot, {}).get("runs", []):
+        side = results.get(bot, {})
+        for run in [*side.get("runs", []), *side.get("policy_runs", [])]:
             lines.append(
                 f"{bot:<7}{run['name']:<14}{run['turns']:>7}{run['errors']:>5}"
                 f"{run['turns_per_s']:>9.1f}{_ms(run['p50_ms'])}{_ms(run['p95_ms'])}"

@@ -29,7 +29,7 @@ from typing import Any
 import requests
 
 from bench import report, store
-from bench.load import Shoppers, Turn, burst, stock_scripts, wismo_scripts
+from bench.load import Shoppers, Turn, burst, policy_scripts, stock_scripts, wismo_scripts
 from bench.stock import stock_bot, train_seconds
 from bot.demo import build_demo
 from tests.support.stack import ROOT, Stack, free_port, start_rasa, start_wismo
@@ -56,10 +56,15 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
         first = stack.wait_for_first_answer()
         _say(f"wismo answers after {first:.1f} s; load begins")
         runs = load_runs(stack, wismo_scripts(datetime.fromisoformat(NOW)), args)
+        policy = Shoppers(
+            stack.rest_url, policy_scripts(datetime.fromisoformat(NOW)), spread=args.spread
+        )
+        policy_run = policy.run("10, policy", 10, args.think, args.seconds).summary()
         carrier = tracking_burst(stack, args.burst)
         return {
             "start_to_first_answer_s": round(first, 1),
             "runs": runs,
+            "policy_runs": [policy_run],
             "burst": carrier,
             "peak_rss_mib": _rounded(stack.peak_rss_mib()),
         }
