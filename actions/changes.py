@@ -26,8 +26,8 @@ from actions.requests import (
     Request,
     address_line,
     claim_context,
+    claim_since,
     decode_address,
-    delivered_at,
     offer_values,
     say_refusal,
 )
@@ -107,7 +107,7 @@ class ActionMakeRequest(Action):
         assert request.claim_type is not None
         try:
             claim = await call_store(
-                _open_claim, client, number, request, remedy, delivered_at(parcel), parcel
+                _open_claim, client, number, request, remedy, claim_since(parcel), parcel
             )
         except RemedyNotOffered:
             say(dispatcher, "utter_claim_not_possible_now")

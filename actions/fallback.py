@@ -1,4 +1,9 @@
-"""Not understood: say so and give an example; the second time in a row, offer choices."""
+"""Not understood: say so and give an example; the second time in a row, offer choices.
+
+A message outside what the bot does (out_of_scope) is answered as such the first time;
+it counts as not understood like a message the NLU could not read, because gibberish
+is often read as out of scope: two in a row, of either, offer choices and a person.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from actions.runtime import guarded
 
 # After this many messages in a row the bot did not understand, it stops rephrasing.
 OFFER_CHOICES_AFTER = 2
+NOT_UNDERSTOOD = frozenset({"nlu_fallback", "out_of_scope"})
 
 
 def misunderstood_in_a_row(tracker: Tracker) -> int:
@@ -21,14 +27,14 @@ def misunderstood_in_a_row(tracker: Tracker) -> int:
         if event.get("event") != "user":
             continue
         intent = (event.get("parse_data") or {}).get("intent") or {}
-        if intent.get("name") != "nlu_fallback":
+        if intent.get("name") not in NOT_UNDERSTOOD:
             break
         count += 1
     return count
 
 
 class ActionNotUnderstood(Action):
-    """Rephrases what the bot can do; after two misses, offers choices and a person."""
+    """Says what the bot can do; after two misses in a row, offers choices and a person."""
 
     def name(self) -> str:
         return "action_not_understood"
@@ -37,8 +43,11 @@ class ActionNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if misunderstood_in_a_row(tracker) >= OFFER_CHOICES_AFTER:
             say(dispatcher, "utter_offer_choices")
+        elif intent == "out_of_scope":
+            say(dispatcher, "utter_out_of_scope")
         else:
             say(dispatcher, "utter_default")
         return []

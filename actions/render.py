@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from bot.domain.orders import Order, OrderStatus
-from bot.domain.shipments import DELAY_DETAILS, ShipmentStatus, carrier_name
+from bot.domain.shipments import DELAY_DETAILS, ShipmentStatus, StatusDetail, carrier_name
 from bot.domain.verdicts import (
     DeliveryPlace,
     EstimateFact,
@@ -36,6 +36,9 @@ from bot.domain.verdicts import (
 from bot.domain.wording import ago, day_label, day_phrase, moment, moment_ahead
 from bot.services.wismo import OrderReport, ShipmentReport
 
+# A parcel stopped at customs: held, not "a problem", and not moving until it clears.
+HELD = "held"
+CUSTOMS = frozenset({StatusDetail.CUSTOMS_DELAY, StatusDetail.CUSTOMS_CLEARANCE})
 # The statuses whose sentence says where the last scan was, when the carrier said.
 PLACED_STATUSES = frozenset(
     {
@@ -45,6 +48,7 @@ PLACED_STATUSES = frozenset(
         ShipmentStatus.DELIVERED,
         ShipmentStatus.EXCEPTION,
         ShipmentStatus.RETURN_TO_SENDER,
+        HELD,
     }
 )
 # A parcel whose carrier has no scan for it yet (its status alone says nothing).
@@ -67,6 +71,8 @@ ESTIMATE_VARIANTS = {
     EstimateSource.CARRIER: "",
     EstimateSource.PROMISED_WINDOW: "_promised",
 }
+# Damage the carrier scanned on the way has no delivery place; the shopper's report has one.
+DAMAGE = (Situation.DAMAGED, Situation.DAMAGED_CLAIM_CLOSED)
 PROMISED_CHECK_BACK = "utter_check_back_promised"
 WAITING = (
     Situation.PROCESSING,
@@ -244,6 +250,8 @@ def verdict_response(verdict: Verdict, topic: str | None, values: dict[str, str]
         return name + ("_past_estimate" if rule.rule is Rule.PAST_ESTIMATE else "")
     if situation is Situation.LIKELY_LOST and verdict.fact(RuleFact) is None:
         return name + "_reported"
+    if situation in DAMAGE and verdict.place is None:
+        return name + "_in_transit"
     return name
 
 
@@ -287,6 +295,8 @@ def render_parcel(
         replies.append(Reply("utter_carrier_stale", {**values, "as_of": as_of}))
     scanned = tracking.last_event is not None or tracking.status is ShipmentStatus.UNKNOWN
     status = tracking.status if scanned else NO_SCAN
+    if status is ShipmentStatus.EXCEPTION and tracking.detail in CUSTOMS:
+        status = HELD
     replies.append(Reply(parcel_response(status, values), values))
     replies += [Reply(name, values) for name in _verdict_names(verdict, topic, values)]
     return replies
@@ -308,6 +318,8 @@ def _verdict_names(verdict: Verdict, topic: str | None, values: dict[str, str]) 
             continue
         if step is Step.CHECK_BACK and verdict.check_back_at is not None:
             yield PROMISED_CHECK_BACK  # the action has stored it before this is said
+        elif step is Step.WAIT_LATE and verdict.cause in CUSTOMS:
+            yield step_response(step) + "_" + HELD  # not moving until it clears
         elif step not in UNSAID_STEPS:
             yield step_response(step)
 
@@ -330,11 +342,13 @@ def possible_responses() -> set[str]:
         "utter_verdict_stalled_past_estimate",
         "utter_verdict_likely_lost_reported",
     }
+    names |= {f"utter_verdict_{situation}_in_transit" for situation in DAMAGE}
     for situation in WAITING:
         names |= {f"utter_pending_{situation}", f"utter_rest_{situation}"}
     names |= {"utter_pending_processing_promised", "utter_pending_backordered_undated"}
     names |= {"utter_rest_backordered_undated"}
-    for status in [*ShipmentStatus, NO_SCAN]:
+    names.add(step_response(Step.WAIT_LATE) + "_" + HELD)
+    for status in [*ShipmentStatus, NO_SCAN, HELD]:
         for place in ("", "x"):
             for numbered in ({}, {"parcel_number": "1"}):
                 names.add(parcel_response(status, {"place": place, **numbered}))

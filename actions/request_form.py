@@ -164,7 +164,11 @@ class ValidateRequestForm(FormValidation):
 
 # Said while the form asks: not an answer, but for the rules (data/rules.yml) to take.
 BREAKOUTS = frozenset(
-    {"deny", "request_human", "frustrated", "goodbye", "faq", "bot_challenge", "nlu_fallback"}
+    {
+        *("deny", "request_human", "frustrated", "goodbye", "faq", "bot_challenge"),
+        *("nlu_fallback", "out_of_scope"),
+        *("order_status", "delivery_late", "order_history", "claim_status"),  # a new question
+    }
 )
 
 

@@ -26,7 +26,7 @@ from bot.domain.claim_rules import ClaimDecision
 from bot.domain.claims import Remedy
 from bot.domain.errors import NotOrderOwner
 from bot.domain.orders import Address, Order
-from bot.domain.shipments import ShipmentStatus, carrier_name
+from bot.domain.shipments import ShipmentStatus, StatusDetail, carrier_name
 from bot.domain.store_policy import Alternative, ClaimType, Offer, RefundBasis
 from bot.domain.verdicts import Situation
 from bot.domain.wording import money
@@ -98,11 +98,15 @@ def claimable(report: OrderReport) -> tuple[ClaimType, ShipmentReport] | None:
     return None
 
 
-def delivered_at(parcel: ShipmentReport | None) -> datetime | None:
-    """When a parcel was delivered, from its tracking; None when it was not."""
+def claim_since(parcel: ShipmentReport | None) -> datetime | None:
+    """When a claim's window starts: the delivered scan, or the carrier's scan that reported
+    the parcel damaged on the way; None when neither happened."""
     tracking = parcel.tracking if parcel else None
-    if tracking is None or tracking.status is not ShipmentStatus.DELIVERED:
+    if tracking is None:
         return None
+    if tracking.status is not ShipmentStatus.DELIVERED:
+        last = tracking.last_event
+        return last.time if tracking.detail is StatusDetail.DAMAGED and last else None
     delivered = [e.time for e in tracking.events if e.status is ShipmentStatus.DELIVERED]
     return (
         delivered[-1] if delivered else (tracking.last_event.time if tracking.last_event else None)
@@ -160,7 +164,7 @@ async def claim_context(
         client,
         number,
         request.claim_type,
-        delivered_at(parcel),
+        claim_since(parcel),
         carrier,
         request.tracking_number,
     )
@@ -186,6 +190,11 @@ def address_line(address: Address) -> str:
     return ", ".join(p for p in (address.line1, address.line2, address.city, region) if p)
 
 
+# Carriers whose redirect service has a sentence of its own
+# (utter_alternative_carrier_redirect_<carrier>).
+REDIRECT_SERVICES = ("ups", "fedex", "usps")
+
+
 def say_refusal(
     dispatcher: CollectingDispatcher,
     change: Change,
@@ -199,9 +208,20 @@ def say_refusal(
     say(dispatcher, headline or f"utter_{kind}_refused_{decision.reason}", values)
     carriers = {p.shipment.tracking_number: p.shipment.carrier for p in report.shipments}
     for alternative in decision.alternatives:
-        names = sorted({carrier_name(c) for c in carriers.values()})
-        carrier_values = {**values, "carrier": ", ".join(names)}
-        say(dispatcher, f"utter_alternative_{alternative}", carrier_values)
+        # Only the carriers of the parcels this alternative is offered for.
+        offered = {
+            carriers.get(p.tracking_number, "")
+            for p in decision.parcels
+            if alternative in p.alternatives
+        }
+        if alternative is Alternative.CARRIER_REDIRECT:
+            for carrier in sorted(offered):  # each carrier's own service
+                service = carrier.lower() if carrier.lower() in REDIRECT_SERVICES else None
+                name = f"utter_alternative_{alternative}" + (f"_{service}" if service else "")
+                say(dispatcher, name, {**values, "carrier": carrier_name(carrier)})
+            continue
+        names = sorted({carrier_name(c) for c in offered if c})
+        say(dispatcher, f"utter_alternative_{alternative}", {**values, "carrier": ", ".join(names)})
     if decision.unshipped_allowed or any(p.allowed for p in decision.parcels):
         say(dispatcher, "utter_step_hand_off", values)
 
@@ -211,4 +231,5 @@ def possible_responses() -> set[str]:
     names = {f"utter_claim_opened_{o}" for o in Offer}
     refusals = [r for r in ChangeReason if r is not ChangeReason.NOT_SHIPPED]
     names |= {f"utter_{k}_refused_{r}" for k in ("cancel", "address") for r in refusals}
+    names |= {f"utter_alternative_{Alternative.CARRIER_REDIRECT}_{c}" for c in REDIRECT_SERVICES}
     return names | {f"utter_alternative_{a}" for a in Alternative}

@@ -11,7 +11,9 @@ import re
 
 from bot.domain.store_policy import Offer
 
-_CODE = re.compile(r"(?<!\d)(\d{3})[\s-]?(\d{3})(?!\d)")
+# Six digits standing alone, a space or dash allowed between any two ("48 39 20"); not
+# part of a longer number ("415 555 0134") or of an order number ("WM-104233").
+_CODE = re.compile(r"(?<![\w-])(?<!\d[ -])(\d(?:[ -]?\d){5})(?![\w-])(?![ -]\d)")
 _NEW_CODE = re.compile(
     r"\b(new code|another code|resend|re-send|send (?:it )?again|didn'?t get|no code|"
     r"not received|never got)\b"
@@ -24,9 +26,9 @@ _REFUND = re.compile(r"\b(refund|money back|reimburse|my money)\b")
 
 
 def one_time_code(text: str) -> str | None:
-    """The six digits of a one-time code in the text ("483920", "483 920", "483-920")."""
+    """The six digits of a one-time code in the text ("483920", "483 920", "48 39 20")."""
     found = _CODE.search(text)
-    return found.group(1) + found.group(2) if found else None
+    return re.sub(r"[ -]", "", found.group(1)) if found else None
 
 
 def wants_new_code(text: str) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+QUARTER = timedelta(minutes=15)
 
 
 def day_label(day: date) -> str:
@@ -58,9 +60,15 @@ def money(amount: Decimal, currency: str | None) -> str:
 
 
 def moment_ahead(at: datetime | None, now: datetime) -> str:
-    """A time to come, as "Saturday, November 21 (tomorrow) around 3 pm"; empty for None."""
+    """A time to come, never earlier than it: "on Saturday, November 21 (tomorrow) around
+    6:45 am", or "late on Saturday, November 21 (tomorrow)" for midnight; empty for None."""
     if at is None:
         return ""
     local = at.astimezone(now.tzinfo)
-    clock = f"{local:%I %p}".lstrip("0").lower()
-    return f"{day_phrase(local.date(), now.date())} around {clock}"
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    quarters = -(-(local - hour) // QUARTER)  # rounded up
+    up = hour + QUARTER * quarters
+    if up.hour == 0 and up.minute == 0:
+        return f"late on {day_phrase((up - timedelta(days=1)).date(), now.date())}"
+    clock = f"{up:%I:%M %p}".lstrip("0").replace(":00", "").lower()
+    return f"on {day_phrase(up.date(), now.date())} around {clock}"

@@ -62,19 +62,21 @@ def test_out_for_delivery_says_today(chat: Chat) -> None:
 def test_delivered_but_missing_gets_the_missing_parcel_steps(chat: Chat) -> None:
     answer = verified(chat, "delivered_missing", "it says delivered but its not here")
     assert "was delivered by UPS" in answer
-    assert "sorry it's not there" in answer
+    assert "still hasn't reached you, so you can make a claim" in answer
+    assert "Would you like us to send a replacement, or a refund of $227.00?" in answer
 
 
 def test_late_order_explains_the_weather_delay(chat: Chat) -> None:
     answer = verified(chat, "late_weather", "my order is late, it was supposed to come days ago")
-    assert "running late because of bad weather" in answer
-    assert "Wednesday, November 18" in answer
+    assert "It's running late: we promised it by Wednesday, November 18." in answer
+    assert "UPS reports bad weather on the way." in answer
 
 
-def test_lost_parcel_offers_a_person(chat: Chat) -> None:
+def test_lost_parcel_offers_a_claim(chat: Chat) -> None:
     answer = verified(chat, "lost")
     assert "has a problem with UPS" in answer
-    assert "needs a person to look into it" in answer
+    assert "UPS has reported the parcel as lost." in answer
+    assert "I can open a claim for you now." in answer
 
 
 def test_parcel_waiting_at_a_pickup_point(chat: Chat) -> None:

@@ -47,6 +47,7 @@ PAIRS = [
     ("my email is jane.doe@example.com", "my email is p.kowalski@mail.example.org"),
     ("the phone on it is (415) 555-0134", "the phone on it is (212) 555-0199"),
     ("track 1Z999AA10123456784 please", "track 9400111899223344556677 please"),
+    ("any news on claim CL-5TGW8M", "any news on claim CL-Q3H7RX"),
 ]
 
 

@@ -147,9 +147,7 @@ def test_what_is_not_a_claim_reference(text: str) -> None:
         ("94107", [("zip_code", "94107")]),
     ],
 )
-def test_claim_references_beside_other_entities(
-    text: str, expected: list[tuple[str, str]]
-) -> None:
+def test_claim_references_beside_other_entities(text: str, expected: list[tuple[str, str]]) -> None:
     assert sorted(values(text)) == sorted(expected)
 
 

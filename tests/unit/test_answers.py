@@ -34,6 +34,12 @@ def test_the_remedy_is_read_from_the_shoppers_words(text: str, remedy: Offer | N
         ("code: 483-920", "483920"),
         ("4839201", None),  # seven digits are not a code
         ("my zip is 94107", None),
+        ("48 39 20", "483920"),
+        ("it's 483920.", "483920"),
+        ("the order is WM-104233", None),  # an order number is not a code
+        ("call me on +1 415 555 0134", None),  # nor part of a phone number
+        ("(415) 555-0134", None),
+        ("order WM-104233, code 483 920", "483920"),
     ],
 )
 def test_a_one_time_code_is_six_digits_however_typed(text: str, code: str | None) -> None:

@@ -28,3 +28,10 @@ def test_misses_are_counted_back_to_the_last_message_that_was_understood() -> No
     assert misunderstood_in_a_row(two) == 2
     understood_between = tracker(user("nlu_fallback"), user("thank"), user("nlu_fallback"))
     assert misunderstood_in_a_row(understood_between) == 1
+
+
+def test_out_of_scope_counts_as_a_miss_because_gibberish_is_often_read_so() -> None:
+    gibberish_twice = tracker(user("out_of_scope"), bot(), user("out_of_scope"), bot())
+    assert misunderstood_in_a_row(gibberish_twice) == 2
+    assert misunderstood_in_a_row(tracker(user("out_of_scope"), user("nlu_fallback"))) == 2
+    assert misunderstood_in_a_row(tracker(user("out_of_scope"), user("faq"))) == 0

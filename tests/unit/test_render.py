@@ -169,7 +169,7 @@ def test_delivered_but_missing_before_the_wait_ends_gets_the_checklist_and_a_che
         "utter_check_back_promised",
     ]
     # Delivered 3 hours ago (noon): the 36-hour wait ends on Sunday at midnight.
-    assert replies[-1].values["check_back"] == "Sunday, November 22 around 12 am"
+    assert replies[-1].values["check_back"] == "late on Saturday, November 21 (tomorrow)"
 
 
 def test_delivered_but_missing_after_the_wait_says_a_claim_can_be_made_until_when() -> None:
@@ -231,3 +231,20 @@ def test_a_parcel_at_a_pickup_point_says_until_when_it_is_kept() -> None:
     # Ready since Thursday 3 pm; kept 5 days (policy/store.yml's pickup.hold_days).
     assert replies[2].values["deadline"] == "Tuesday, November 24"
     assert replies[2].values["threshold_days"] == "5"
+
+
+def test_damage_the_carrier_scanned_on_the_way_is_not_said_to_have_arrived() -> None:
+    damaged = tracking(ShipmentStatus.EXCEPTION, detail=StatusDetail.DAMAGED, hours_ago=48)
+    replies = replies_for(order(), {"1Z999AA10123456784": damaged})
+    assert "utter_verdict_damaged_in_transit" in names(replies)
+    reported = tracking(ShipmentStatus.DELIVERED, detail=StatusDetail.DELIVERED_TO_DOOR)
+    replies = replies_for(order(), {"1Z999AA10123456784": reported}, topic="package_damaged")
+    assert "utter_verdict_damaged" in names(replies)
+
+
+def test_a_parcel_held_at_customs_is_not_said_to_be_moving() -> None:
+    late = order(promised_delivery=DeliveryWindow(date(2026, 11, 16), date(2026, 11, 18)))
+    held = tracking(ShipmentStatus.EXCEPTION, detail=StatusDetail.CUSTOMS_DELAY, eta=None)
+    said = names(replies_for(late, {"1Z999AA10123456784": held}, topic="delivery_late"))
+    assert said[1] == "utter_parcel_held_at_place"
+    assert "utter_step_wait_late_held" in said and "utter_step_wait_late" not in said

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from actions.requests import Kind, Request, address_line, decode_address, encode_address
+from datetime import timedelta
+
+from actions.requests import (
+    Kind,
+    Request,
+    address_line,
+    claim_since,
+    decode_address,
+    encode_address,
+)
 from bot.domain.orders import Address
+from bot.domain.shipments import ShipmentStatus, StatusDetail
 from bot.domain.store_policy import ClaimType
+from tests.unit.builders import CLIENT, NOW, FakeCarrier, FakeOrders, granted_wismo, order, tracking
 
 
 def test_a_request_is_read_back_from_its_slot() -> None:
@@ -27,3 +38,22 @@ def test_a_new_address_is_kept_whole_in_a_slot_and_read_back_as_typed() -> None:
     assert decode_address(encode_address(address)) == address
     assert address_line(address) == "12 Oak Street, Apt 4, Portland, OR 97201"
     assert decode_address("12 Oak Street") is None
+
+
+def _parcel(the_tracking):  # type: ignore[no-untyped-def]
+    the_order = order()
+    wismo = granted_wismo(
+        FakeOrders([the_order]), FakeCarrier({"1Z999AA10123456784": the_tracking})
+    )
+    report = wismo.report(CLIENT, the_order.order_number, None)
+    assert report is not None
+    return report.shipments[0]
+
+
+def test_a_claim_window_starts_at_delivery_or_at_the_carriers_damage_scan() -> None:
+    delivered = tracking(ShipmentStatus.DELIVERED, hours_ago=30)
+    assert claim_since(_parcel(delivered)) == NOW - timedelta(hours=30)
+    damaged = tracking(ShipmentStatus.EXCEPTION, detail=StatusDetail.DAMAGED, hours_ago=48)
+    assert claim_since(_parcel(damaged)) == NOW - timedelta(hours=48)
+    assert claim_since(_parcel(tracking())) is None  # on its way: nothing to claim yet
+    assert claim_since(None) is None

@@ -43,6 +43,12 @@ def test_a_time_to_come_names_the_day_and_the_hour() -> None:
     now = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("America/New_York"))
     assert (
         moment_ahead(now + timedelta(hours=15), now)
-        == "Saturday, November 21 (tomorrow) around 6 am"
+        == "on Saturday, November 21 (tomorrow) around 6 am"
     )
+    # Never earlier than the moment: 6:31 am is "around 6:45 am", not "around 6 am".
+    assert (
+        moment_ahead(now + timedelta(hours=15, minutes=31), now)
+        == "on Saturday, November 21 (tomorrow) around 6:45 am"
+    )
+    assert moment_ahead(now + timedelta(hours=9), now) == "late on Friday, November 20 (today)"
     assert moment_ahead(None, now) == ""
