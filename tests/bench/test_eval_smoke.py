@@ -1,4 +1,4 @@
-"""A tiny `make eval`: the trained model on a slice of the held-out set.
+"""A tiny `make eval`: the trained model on a slice of each held-out set.
 
 The real evaluation also trains the baseline and cross-validates; this keeps
 the report reading and the summary line working on Rasa's real output.
@@ -22,10 +22,9 @@ ENTITIES = {"order_number", "email", "tracking_number", "zip_code", "phone_numbe
 ANNOTATED = re.compile(r"\]\((\w+)\)")
 
 
-@pytest.fixture(scope="module")
-def small_heldout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three messages of every intent of the held-out set, and one of every entity."""
-    data = yaml.safe_load(evaluate.HELDOUT.read_text())
+def small(source: Path, path: Path) -> Path:
+    """Three messages of every intent of a held-out set, and one of every entity."""
+    data = yaml.safe_load(source.read_text())
     wanted = set(ENTITIES)
     for block in data["nlu"]:
         lines = [line for line in block["examples"].splitlines() if line.strip()]
@@ -36,13 +35,24 @@ def small_heldout(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 kept.append(line)
                 wanted -= set(ANNOTATED.findall(line))
         block["examples"] = "\n".join(kept) + "\n"
-    assert not wanted, f"the held-out set has no message with {sorted(wanted)}"
-    path = tmp_path_factory.mktemp("nlu") / "small.yml"
+    assert not wanted, f"{source.name} has no message with {sorted(wanted)}"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
-def test_the_evaluation_reports_every_figure(small_heldout: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def small_heldout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small(evaluate.HELDOUT, tmp_path_factory.mktemp("nlu") / "small.yml")
+
+
+@pytest.fixture(scope="module")
+def small_styles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small(evaluate.STYLES, tmp_path_factory.mktemp("nlu") / "small_styles.yml")
+
+
+def test_the_evaluation_reports_every_figure(
+    small_heldout: Path, small_styles: Path, tmp_path: Path
+) -> None:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make test`, which trains it")
     evaluate.main(
@@ -51,6 +61,8 @@ def test_the_evaluation_reports_every_figure(small_heldout: Path, tmp_path: Path
             str(tmp_path),
             "--nlu",
             str(small_heldout),
+            "--styles",
+            str(small_styles),
             "--skip",
             "baseline",
             "cv",
@@ -58,11 +70,19 @@ def test_the_evaluation_reports_every_figure(small_heldout: Path, tmp_path: Path
         ]
     )
     results = evaluate.json.loads((tmp_path / "eval.json").read_text())
-    heldout = results["heldout"]
-    assert "order_status" in heldout["intent_f1"] and "out_of_scope" in heldout["intent_f1"]
-    assert 0 < heldout["intent_macro_f1"] <= 1
-    assert set(heldout["entities"]) >= ENTITIES
-    assert (tmp_path / "heldout" / "intent_confusion_matrix.png").exists()
+    for key, reports in (
+        ("heldout", tmp_path / "heldout"),
+        ("heldout_styles", tmp_path / "heldout_styles" / "ours"),
+    ):
+        heldout = results[key]
+        assert "order_status" in heldout["intent_f1"] and "out_of_scope" in heldout["intent_f1"]
+        assert 0 < heldout["intent_macro_f1"] <= 1
+        assert set(heldout["entities"]) >= ENTITIES
+        assert (reports / "intent_confusion_matrix.png").exists()
     line = evaluate.summary_line(results)
-    pattern = r"intent_macro_f1=\d\.\d{3} entity_f1=\d\.\d{3} baseline_intent_macro_f1=n/a"
+    pattern = (
+        r"intent_macro_f1=\d\.\d{3} entity_f1=\d\.\d{3} baseline_intent_macro_f1=n/a"
+        r" styles_intent_macro_f1=\d\.\d{3} styles_entity_f1=\d\.\d{3}"
+        r" styles_baseline_intent_macro_f1=n/a"
+    )
     assert re.fullmatch(pattern, line), line

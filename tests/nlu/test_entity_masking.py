@@ -8,35 +8,12 @@ same confidence, and the entities themselves still come out whole.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.support.stack import MODEL, RASA, ROOT
+from tests.support.parsing import parse
 
 pytestmark = pytest.mark.conversation
 
-PARSE = """
-import asyncio, json, sys
-from rasa.core.agent import Agent
-
-agent = Agent.load(sys.argv[1])
-
-async def main():
-    parsed = []
-    for text in json.loads(sys.stdin.read()):
-        result = await agent.parse_message(text)
-        parsed.append({
-            "intent": result["intent"]["name"],
-            "confidence": result["intent"]["confidence"],
-            "entities": [[e["entity"], e["value"]] for e in result["entities"]],
-        })
-    print("PARSED " + json.dumps(parsed))
-
-asyncio.run(main())
-"""
 
 # Each pair differs only in an entity's value; the first value of some pairs is
 # one that a training example of another intent contains.
@@ -53,22 +30,7 @@ PAIRS = [
 
 @pytest.fixture(scope="module")
 def parsed() -> dict[str, dict[str, object]]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make test`, which trains it")
-    texts = [text for pair in PAIRS for text in pair]
-    done = subprocess.run(
-        [str(RASA.parent / "python"), "-c", PARSE, str(MODEL)],
-        input=json.dumps(texts),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
-        timeout=300,
-        check=False,
-    )
-    line = next((s for s in done.stdout.splitlines() if s.startswith("PARSED ")), None)
-    assert line, done.stderr[-3000:]
-    return dict(zip(texts, json.loads(line.removeprefix("PARSED ")), strict=True))
+    return parse([text for pair in PAIRS for text in pair])
 
 
 @pytest.mark.parametrize(("first", "second"), PAIRS)

@@ -9,14 +9,9 @@ A six-digit code is no entity (docs/nlu.md).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.nlu.test_entity_masking import PARSE
-from tests.support.stack import MODEL, RASA, ROOT
+from tests.support.parsing import parse
 
 pytestmark = pytest.mark.conversation
 
@@ -29,22 +24,7 @@ CODES = ["483920", "the code is 483920", "code: 48 39 20", "it's 905127"]
 
 @pytest.fixture(scope="module")
 def parsed() -> dict[str, dict[str, object]]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make test`, which trains it")
-    texts = REPLACEMENT + REFUND + CODES
-    done = subprocess.run(
-        [str(RASA.parent / "python"), "-c", PARSE, str(MODEL)],
-        input=json.dumps(texts),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
-        timeout=300,
-        check=False,
-    )
-    line = next((s for s in done.stdout.splitlines() if s.startswith("PARSED ")), None)
-    assert line, done.stderr[-3000:]
-    return dict(zip(texts, json.loads(line.removeprefix("PARSED ")), strict=True))
+    return parse(REPLACEMENT + REFUND + CODES)
 
 
 @pytest.mark.parametrize("text", REPLACEMENT)

@@ -1,9 +1,12 @@
-"""Guards of the held-out NLU test set (tests/nlu/heldout.yml).
+"""Guards of the held-out NLU test sets (tests/nlu/heldout.yml, heldout_styles.yml).
 
-The held-out set measures how the NLU model does on messages it never saw, so it
-must stay apart from the training data, cover every intent and entity of the NLU
-names (docs/nlu.md) and be annotated well enough for Rasa to
-read. These tests read the YAML files themselves and do not import Rasa.
+A held-out set measures how the NLU model does on messages it never saw, so each
+must stay apart from the training data and from the other set, cover every intent
+and entity of the NLU names (docs/nlu.md) and be annotated well enough for Rasa to
+read. The second set (heldout_styles.yml) is written by another method: situations
+rendered in writer styles the training data lacks (its header says how). Every
+test runs on both sets. These tests read the YAML files themselves and do not
+import Rasa.
 """
 
 from __future__ import annotations
@@ -22,16 +25,28 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 HELDOUT = Path(__file__).with_name("heldout.yml")
+STYLES = Path(__file__).with_name("heldout_styles.yml")
 DATA = REPO / "data"
 DOMAIN = REPO / "domain.yml"
 CONTRACT = REPO / "docs" / "nlu.md"
 
-MIN_MESSAGES = 300
-MIN_PER_INTENT = 10
 MIN_PER_ENTITY = 10
 
 # `[text](entity)` or `[text]{"entity": "...", ...}`, as in Rasa's YAML format.
 ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]*)\](?:\((?P<name>[^()]*)\)|(?P<json>\{[^{}]*\}))")
+
+
+@dataclass(frozen=True)
+class HeldOutSet:
+    path: Path
+    min_messages: int
+    min_per_intent: int
+
+
+SETS = {
+    "heldout": HeldOutSet(HELDOUT, min_messages=300, min_per_intent=10),
+    "heldout_styles": HeldOutSet(STYLES, min_messages=400, min_per_intent=12),
+}
 
 
 @dataclass(frozen=True)
@@ -109,8 +124,15 @@ def _user_texts(node: object) -> Iterator[str]:
 
 
 @cache
-def heldout() -> tuple[Message, ...]:
-    return tuple(nlu_messages(HELDOUT))
+def heldout(name: str = "heldout") -> tuple[Message, ...]:
+    return tuple(nlu_messages(SETS[name].path))
+
+
+@pytest.fixture(params=sorted(SETS))
+def held_out(request: pytest.FixtureRequest) -> str:
+    """The name of a held-out set: every test that takes it runs on each."""
+    name: str = request.param
+    return name
 
 
 @cache
@@ -168,67 +190,72 @@ def test_parser_reads_both_annotation_forms() -> None:
     assert normalise("  Where IS\tmy   Order?? ") == "where is my order"
 
 
-def test_heldout_has_enough_messages() -> None:
-    assert len(heldout()) >= MIN_MESSAGES
+def test_heldout_has_enough_messages(held_out: str) -> None:
+    assert len(heldout(held_out)) >= SETS[held_out].min_messages
 
 
 @pytest.mark.parametrize("intent", contract_names("Intents"))
-def test_every_contract_intent_has_enough_messages(intent: str) -> None:
-    count = sum(base_intent(m.intent) == intent for m in heldout())
-    assert count >= MIN_PER_INTENT, f"{intent}: {count} held-out messages"
+def test_every_contract_intent_has_enough_messages(held_out: str, intent: str) -> None:
+    count = sum(base_intent(m.intent) == intent for m in heldout(held_out))
+    minimum = SETS[held_out].min_per_intent
+    assert count >= minimum, f"{intent}: {count} messages in {held_out}"
 
 
 @pytest.mark.parametrize("entity", contract_names("Entities"))
-def test_every_contract_entity_has_enough_annotations(entity: str) -> None:
-    count = sum(e.name == entity for m in heldout() for e in m.entities)
-    assert count >= MIN_PER_ENTITY, f"{entity}: {count} annotated occurrences"
+def test_every_contract_entity_has_enough_annotations(held_out: str, entity: str) -> None:
+    count = sum(e.name == entity for m in heldout(held_out) for e in m.entities)
+    assert count >= MIN_PER_ENTITY, f"{entity}: {count} annotated occurrences in {held_out}"
 
 
-def test_every_heldout_intent_is_a_domain_intent() -> None:
-    unknown = {m.intent for m in heldout()} - set(domain()["intents"])
+def test_every_heldout_intent_is_a_domain_intent(held_out: str) -> None:
+    unknown = {m.intent for m in heldout(held_out)} - set(domain()["intents"])
     assert not {i for i in unknown if base_intent(i) not in domain()["intents"]}
 
 
-def test_every_trained_faq_topic_is_covered() -> None:
-    trained = {
-        m.intent
-        for path in sorted(DATA.rglob("*.yml"))
-        for m in nlu_messages(path)
-        if m.intent.startswith("faq/")
-    }
-    assert trained - {m.intent for m in heldout()} == set()
+def test_every_trained_intent_is_covered(held_out: str) -> None:
+    """Every intent of the training data, each faq/<topic> on its own."""
+    trained = {m.intent for path in sorted(DATA.rglob("*.yml")) for m in nlu_messages(path)}
+    assert trained - {m.intent for m in heldout(held_out)} == set()
 
 
-def test_no_heldout_message_occurs_in_training_data() -> None:
+def test_no_heldout_message_occurs_in_training_data(held_out: str) -> None:
     leaked = {
         m.text: str(training_texts()[normalise(m.text)].relative_to(REPO))
-        for m in heldout()
+        for m in heldout(held_out)
         if normalise(m.text) in training_texts()
     }
     assert leaked == {}
 
 
-def test_no_heldout_message_occurs_twice() -> None:
-    counts = Counter(normalise(m.text) for m in heldout())
+def test_no_heldout_message_occurs_in_the_other_set(held_out: str) -> None:
+    others = {normalise(m.text): name for name in SETS if name != held_out for m in heldout(name)}
+    shared = {
+        m.text: others[normalise(m.text)] for m in heldout(held_out) if normalise(m.text) in others
+    }
+    assert shared == {}
+
+
+def test_no_heldout_message_occurs_twice(held_out: str) -> None:
+    counts = Counter(normalise(m.text) for m in heldout(held_out))
     assert [text for text, n in counts.items() if n > 1] == []
 
 
-def test_no_heldout_message_is_empty() -> None:
-    assert [m.intent for m in heldout() if not normalise(m.text)] == []
+def test_no_heldout_message_is_empty(held_out: str) -> None:
+    assert [m.intent for m in heldout(held_out) if not normalise(m.text)] == []
 
 
-def test_every_annotation_names_a_known_entity() -> None:
+def test_every_annotation_names_a_known_entity(held_out: str) -> None:
     known = set(contract_names("Entities")) | set(domain()["entities"])
-    bad = [e.source for m in heldout() for e in m.entities if e.name not in known]
+    bad = [e.source for m in heldout(held_out) for e in m.entities if e.name not in known]
     assert bad == []
 
 
-def test_every_annotation_is_well_formed() -> None:
+def test_every_annotation_is_well_formed(held_out: str) -> None:
     """No stray brackets, and each span is exactly the entity: no padding or punctuation."""
-    stray = [m.raw for m in heldout() if re.search(r"[\[\]]", ANNOTATION.sub("", m.raw))]
+    stray = [m.raw for m in heldout(held_out) if re.search(r"[\[\]]", ANNOTATION.sub("", m.raw))]
     padded = [
         e.source
-        for m in heldout()
+        for m in heldout(held_out)
         for e in m.entities
         if not e.text or e.text != e.text.strip() or e.text[-1] in ".,;:!?" or e.text[0] in ".,;:!?"
     ]
