@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.adapters.carriers.sandbox.app import create_app, serve
+from bot.adapters.db.claims import SqlClaimStore
 from bot.adapters.messaging.smtp import serve_mailbox
 from bot.bootstrap import build_repository
 from bot.channels.redaction import install as install_redaction
 from bot.config import Settings, SettingsError
 from bot.demo import build_demo
+from bot.domain.claims import Claim, ClaimState
 from bot.domain.errors import ImportInvalid, StoreUnavailable
+from bot.domain.wording import money
 from bot.services.importing import import_file, parse_document
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -134,6 +137,48 @@ def run_mailbox(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def _claims_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--limit", type=int, default=200, help="at most this many claims (default 200)"
+    )
+
+
+def claim_line(claim: Claim) -> str:
+    """One claim for the team: what, for which order and parcel, where it stands, by when."""
+    amount = money(claim.amount, claim.currency) if claim.amount is not None else "-"
+    return "  ".join(
+        (
+            claim.reference,
+            claim.order_number,
+            claim.tracking_number or "whole order",
+            claim.type,
+            claim.remedy,
+            amount,
+            claim.state,
+            f"opened {claim.opened_at.date().isoformat()}",
+            f"follow up by {claim.follow_up_on.isoformat()}",
+        )
+    )
+
+
+def run_claims(args: argparse.Namespace, settings: Settings) -> int:
+    """The claims a person on the team works on: every claim not closed, soonest follow-up
+    first; those waiting for a person's decision are marked."""
+    if args.limit < 1:
+        print("wismo claims: --limit must be 1 or more", file=sys.stderr)
+        return USAGE
+    repository = build_repository(settings)
+    try:
+        claims = SqlClaimStore.on(repository.engine).active(args.limit)
+    finally:
+        repository.dispose()
+    waiting = sum(1 for c in claims if c.state is ClaimState.NEEDS_PERSON)
+    print(f"{len(claims)} open claim(s), {waiting} waiting for a person's decision")
+    for claim in claims:
+        print(("* " if claim.state is ClaimState.NEEDS_PERSON else "  ") + claim_line(claim))
+    return OK
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "import",
@@ -149,6 +194,12 @@ COMMANDS: tuple[Command, ...] = (
         "sandbox", "run the sandbox carrier (EasyPost wire format)", run_sandbox, _sandbox_arguments
     ),
     Command("mailbox", "a development mail server that prints what it receives", run_mailbox),
+    Command(
+        "claims",
+        "the open claims, soonest follow-up first (* waits for a person)",
+        run_claims,
+        _claims_arguments,
+    ),
 )
 
 

@@ -161,6 +161,10 @@ class ClaimRepository(Protocol):
         customer with this email (case-insensitive)."""
         ...
 
+    def active(self, limit: int) -> list[Claim]:
+        """Claims not closed, the soonest follow-up first (then the oldest): the team's queue."""
+        ...
+
     def update(
         self,
         reference: str,

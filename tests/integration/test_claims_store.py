@@ -365,3 +365,14 @@ def test_a_change_that_fails_midway_leaves_the_order_and_audit_as_they_were(
         orders.change_address("WM-104233", NEW_ADDRESS, naive, CONVERSATION)
     assert orders.get_by_number("WM-104233") == order()
     assert count(engine, OrderChangeRow) == 0
+
+
+def test_the_teams_queue_is_every_claim_not_closed_soonest_follow_up_first(
+    claims: SqlClaimStore,
+) -> None:
+    claims.add(claim("CL-AAAAAA", follow_up_on=date(2026, 11, 27)))
+    claims.add(claim("CL-BBBBBB", order_number="WM-100001", follow_up_on=date(2026, 11, 23)))
+    claims.add(claim("CL-CCCCCC", order_number="WM-200002", follow_up_on=date(2026, 11, 21)))
+    claims.update("CL-CCCCCC", ClaimState.CLOSED, Remedy.RESHIP, NOW)
+    assert [c.reference for c in claims.active(10)] == ["CL-BBBBBB", "CL-AAAAAA"]
+    assert [c.reference for c in claims.active(1)] == ["CL-BBBBBB"]

@@ -244,6 +244,10 @@ class FakeClaims:
         mine = [c for c in self.claims if c.order_number == order_number]
         return sorted(mine, key=lambda c: c.opened_at)
 
+    def active(self, limit: int) -> list[Claim]:
+        open_ = [c for c in self.claims if c.active]
+        return sorted(open_, key=lambda c: (c.follow_up_on, c.opened_at))[:limit]
+
     def count_for_customer(self, email: str, since: datetime) -> int:
         numbers = {o.order_number for o in self.orders.find_by_email(email.strip())}
         return sum(1 for c in self.claims if c.order_number in numbers and c.opened_at >= since)

@@ -78,6 +78,17 @@ class SqlClaimStore(SqlStore):
         with self._transaction() as session:
             return [_claim_of(row) for row in session.scalars(query)]
 
+    def active(self, limit: int) -> list[Claim]:
+        """Claims not closed, the soonest follow-up first (then the oldest)."""
+        query = (
+            select(ClaimRow)
+            .where(ClaimRow.state != ClaimState.CLOSED)
+            .order_by(ClaimRow.follow_up_on, ClaimRow.opened_at, ClaimRow.id)
+            .limit(limit)
+        )
+        with self._transaction() as session:
+            return [_claim_of(row) for row in session.scalars(query)]
+
     def count_for_customer(self, email: str, since: datetime) -> int:
         """Claims opened since `since` on the orders of the customer with this email."""
         query = (
