@@ -51,3 +51,15 @@ def test_the_other_answers_state_the_policys_figures() -> None:
     assert f"give it {hours(POLICY.delivered_not_received.wait)}" in secure
     assert f"within {days(POLICY.delivered_not_received.claim_within)} of delivery" in secure
     assert f"hasn't moved for {days(POLICY.stalled.domestic)}" in answer("tracking_update_lag")
+
+
+def step(name: str) -> str:
+    (variation,) = [v for v in responses()[name] if "channel" not in v]
+    return str(variation["text"])
+
+
+def test_the_late_steps_name_the_policys_wait_past_the_new_date() -> None:
+    # A late parcel not delivered this long after the carrier's new date counts as stalled.
+    after = f"hasn't arrived {days(POLICY.stalled.past_estimate)} after the new date"
+    assert after in step("utter_step_wait_late")
+    assert after in step("utter_step_wait_late_held")
