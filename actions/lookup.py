@@ -117,13 +117,11 @@ class ValidateOrderLookupForm(FormValidation):
         references = [
             r for t in entity_values(tracker, "claim_reference") if (r := normalize_reference(t))
         ]
-        found: dict[str, Any] = {"claim_ref": references[0]} if references else {}
         if references:  # a claim's reference, however it was asked about, asks after the claim
-            topic = TOPICS["claim_status"]
-            found["topic"] = topic
+            return {"claim_ref": references[0], "topic": TOPICS["claim_status"]}
         if tracker.get_slot("requested_slot") or topic is None:
-            return found
-        return {**found, "topic": topic} if topic != tracker.get_slot("topic") else found
+            return {}
+        return {"topic": topic} if topic != tracker.get_slot("topic") else {}
 
     async def extract_order_ref(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

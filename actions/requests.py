@@ -26,7 +26,8 @@ from bot.domain.claim_rules import ClaimDecision
 from bot.domain.claims import Remedy
 from bot.domain.errors import NotOrderOwner
 from bot.domain.orders import Address, Order
-from bot.domain.shipments import ShipmentStatus, StatusDetail, carrier_name
+from bot.domain.readings import claim_window_start
+from bot.domain.shipments import carrier_name
 from bot.domain.store_policy import Alternative, ClaimType, Offer, RefundBasis
 from bot.domain.verdicts import Situation
 from bot.domain.wording import money
@@ -99,18 +100,8 @@ def claimable(report: OrderReport) -> tuple[ClaimType, ShipmentReport] | None:
 
 
 def claim_since(parcel: ShipmentReport | None) -> datetime | None:
-    """When a claim's window starts: the delivered scan, or the carrier's scan that reported
-    the parcel damaged on the way; None when neither happened."""
-    tracking = parcel.tracking if parcel else None
-    if tracking is None:
-        return None
-    if tracking.status is not ShipmentStatus.DELIVERED:
-        last = tracking.last_event
-        return last.time if tracking.detail is StatusDetail.DAMAGED and last else None
-    delivered = [e.time for e in tracking.events if e.status is ShipmentStatus.DELIVERED]
-    return (
-        delivered[-1] if delivered else (tracking.last_event.time if tracking.last_event else None)
-    )
+    """When the claim window of a parcel starts (see `claim_window_start`)."""
+    return claim_window_start(parcel.tracking if parcel else None)
 
 
 def offer_values(decision: ClaimDecision, order: Order) -> dict[str, str]:
@@ -210,9 +201,9 @@ def say_refusal(
     for alternative in decision.alternatives:
         # Only the carriers of the parcels this alternative is offered for.
         offered = {
-            carriers.get(p.tracking_number, "")
+            carriers[p.tracking_number]
             for p in decision.parcels
-            if alternative in p.alternatives
+            if alternative in p.alternatives and p.tracking_number in carriers
         }
         if alternative is Alternative.CARRIER_REDIRECT:
             for carrier in sorted(offered):  # each carrier's own service
@@ -220,7 +211,7 @@ def say_refusal(
                 name = f"utter_alternative_{alternative}" + (f"_{service}" if service else "")
                 say(dispatcher, name, {**values, "carrier": carrier_name(carrier)})
             continue
-        names = sorted({carrier_name(c) for c in offered if c})
+        names = sorted({carrier_name(c) for c in offered})
         say(dispatcher, f"utter_alternative_{alternative}", {**values, "carrier": ", ".join(names)})
     if decision.unshipped_allowed or any(p.allowed for p in decision.parcels):
         say(dispatcher, "utter_step_hand_off", values)

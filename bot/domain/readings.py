@@ -117,7 +117,7 @@ def parcel_verdict(
     if status is ShipmentStatus.DELIVERED:
         return _delivered(policy, tracking, now, reported, facts)
     if detail is StatusDetail.DAMAGED:
-        return _damaged(policy, tracking, _last_time(tracking, now), now, facts)
+        return _damaged(policy, tracking, claim_window_start(tracking) or now, now, facts)
     if detail is StatusDetail.ADDRESS_ISSUE:
         return Verdict(Situation.ADDRESS_PROBLEM, facts, (Step.FIX_ADDRESS,), number)
     if status is ShipmentStatus.AVAILABLE_FOR_PICKUP:
@@ -272,10 +272,7 @@ def _delivered(
     """Delivered: where; and, when the shopper says it is missing or damaged, what now."""
     number = tracking.tracking_number
     place = _place(tracking.detail)
-    delivered_at = next(
-        (e.time for e in reversed(tracking.events) if e.status is ShipmentStatus.DELIVERED),
-        _last_time(tracking, now),
-    )
+    delivered_at = claim_window_start(tracking) or now
     if reported is ClaimType.DAMAGED:
         return _damaged(policy, tracking, delivered_at, now, facts, place)
     if reported not in (ClaimType.NOT_RECEIVED, ClaimType.LOST):
@@ -342,6 +339,20 @@ def _place(detail: StatusDetail | str | None) -> DeliveryPlace:
     if isinstance(detail, StatusDetail):
         return _PLACES.get(detail, DeliveryPlace.UNSPECIFIED)
     return DeliveryPlace.UNSPECIFIED
+
+
+def claim_window_start(tracking: Tracking | None) -> datetime | None:
+    """When a claim's window starts: the (last) delivered scan, or the carrier's scan that
+    reported the parcel damaged on the way; None when neither happened."""
+    if tracking is None:
+        return None
+    last = tracking.last_event
+    if tracking.status is ShipmentStatus.DELIVERED:
+        delivered = (
+            e.time for e in reversed(tracking.events) if e.status is ShipmentStatus.DELIVERED
+        )
+        return next(delivered, last.time if last else None)
+    return last.time if tracking.detail is StatusDetail.DAMAGED and last else None
 
 
 def _last_time(tracking: Tracking, now: datetime) -> datetime:
