@@ -1,7 +1,10 @@
 """A ResponseSelector that answers only the messages classified as its retrieval intent.
 
+config.yml has two: the FAQ's topic (`faq/<topic>`) and the redirect of a
+request that is not ours (`out_of_scope/<topic>`, actions/fallback.py).
+
 Rasa's ResponseSelector runs its network on every message, although its answer
-is read only when the intent is the retrieval intent (`faq`). Profiling showed
+is read only when the intent is its retrieval intent. Profiling showed
 it at about a quarter of the Rasa server's time per turn. This one runs after
 the intent classifier and skips every other message; for `faq` messages it is
 the stock component, trained the same way.
@@ -16,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class FaqResponseSelector(ResponseSelector):
+class RetrievalSelector(ResponseSelector):
     """ResponseSelector limited to messages of its `retrieval_intent`."""
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -969,7 +969,7 @@ def test_asking_about_an_item_by_its_name_starts_the_order_lookup(chat: Chat) ->
     number = number_of("late_weather")  # a down sleeping bag and a sleeping pad
     answer = by_zip(chat, "where's my sleeping bag?", number)
     assert answer.splitlines()[0] == headline(number)
-    assert said("utter_out_of_scope") not in answer
+    assert said("utter_out_of_scope/other") not in answer
 
 
 def test_what_on_hold_means_for_my_order_is_answered_from_the_order(chat: Chat) -> None:
@@ -1195,14 +1195,14 @@ def test_a_claim_filed_in_one_conversation_is_found_in_another(
 
 def test_two_messages_not_understood_in_a_row_offer_choices_and_a_person(chat: Chat) -> None:
     # Gibberish is read as not understood or as out of scope; either counts as a miss.
-    assert chat.say("asdkjh qwpoeiru") in (said("utter_default"), said("utter_out_of_scope"))
+    assert chat.say("asdkjh qwpoeiru") in (said("utter_default"), said("utter_out_of_scope/other"))
     assert chat.say("zxcmnb vlkjhq") == said("utter_offer_choices")
     assert TALK_TO_A_PERSON in button_titles(chat)
 
 
 def test_faq_out_of_scope_bot_challenge_thanks_and_goodbye_still_work(chat: Chat) -> None:
     assert chat.say("how long does shipping take?") == said("utter_faq/shipping_times")
-    assert chat.say("what's the weather like in paris?") == said("utter_out_of_scope")
+    assert chat.say("what's the weather like in paris?") == said("utter_out_of_scope/other")
     assert chat.say("are you a bot?") == said("utter_iamabot")
     assert chat.say("thanks!") == said("utter_thank")
     assert chat.say("bye") == said("utter_goodbye")

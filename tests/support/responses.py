@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from actions import claims, render, requests
+from actions import claims, fallback, render, requests
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 
@@ -35,7 +35,12 @@ def source_names(module: ast.Module) -> set[str]:
 
 def render_names() -> set[str]:
     """Every name render_order can produce (render enumerates them over its enums)."""
-    return render.possible_responses() | requests.possible_responses() | claims.possible_responses()
+    return (
+        render.possible_responses()
+        | requests.possible_responses()
+        | claims.possible_responses()
+        | fallback.possible_responses()
+    )
 
 
 def modules() -> dict[str, ast.Module]:

@@ -23,3 +23,15 @@ def test_only_responses_the_actions_send_are_excused_from_the_unused_warning() -
 
 def test_the_actions_can_send_the_parcel_responses() -> None:
     assert "utter_parcel_in_transit" in sendable() and "utter_left_over" not in sendable()
+
+
+def test_retrieval_intents_are_excused_but_no_other_duplicate_or_group() -> None:
+    log = [
+        PREFIX + "The following duplicated intents have been found across multiple domain "
+        "files: faq, out_of_scope",
+        PREFIX + "The following duplicated intents have been found across multiple domain "
+        "files: faq, greet",
+        PREFIX + "The utterance 'utter_out_of_scope' is not used in any story or rule.",
+        PREFIX + "The utterance 'utter_nobody_sends' is not used in any story or rule.",
+    ]
+    assert unexplained(log, sendable()) == [log[1], log[3]]
