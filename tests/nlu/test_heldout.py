@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # no stubs in the app env
 
 REPO = Path(__file__).resolve().parents[2]
 HELDOUT = Path(__file__).with_name("heldout.yml")
@@ -213,8 +213,16 @@ def test_every_heldout_intent_is_a_domain_intent(held_out: str) -> None:
 
 
 def test_every_trained_intent_is_covered(held_out: str) -> None:
-    """Every intent of the training data, each faq/<topic> on its own."""
-    trained = {m.intent for path in sorted(DATA.rglob("*.yml")) for m in nlu_messages(path)}
+    """Every intent of the training data, each faq/<topic> on its own.
+
+    The out_of_scope topics (docs/nlu.md) count as out_of_scope: what the sets
+    measure there is that the request is seen as not ours.
+    """
+    trained = {
+        m.intent.split("/")[0] if m.intent.startswith("out_of_scope/") else m.intent
+        for path in sorted(DATA.rglob("*.yml"))
+        for m in nlu_messages(path)
+    }
     assert trained - {m.intent for m in heldout(held_out)} == set()
 
 
