@@ -1,0 +1,82 @@
+"""The regression over the sentence vector, and its mean with DIET's ranking (bot/nlu/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.meaning_classifier import MeaningClassifier
+from bot.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
+
+EXAMPLES = {
+    "request_refund": ["I want a refund", "give me my money back", "refund my order please"],
+    "order_status": ["where is my parcel", "track my package", "has my order shipped yet"],
+}
+
+
+def featurized(*messages: Message) -> list[Message]:
+    config = {**SentenceEmbeddingFeaturizer.get_default_config(), "alias": "sentence_embedding"}
+    SentenceEmbeddingFeaturizer(config, "sentence_embedding").process(list(messages))
+    return list(messages)
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+@pytest.fixture
+def trained(storage: LocalModelStorage) -> MeaningClassifier:
+    examples = [Message({TEXT: t, INTENT: i}) for i, ts in EXAMPLES.items() for t in ts]
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = MeaningClassifier.create({}, storage, Resource("meaning"), context)
+    component.train(TrainingData(featurized(*examples)))
+    return component
+
+
+def diet_says(message: Message, ranking: dict[str, float]) -> Message:
+    ordered = sorted(ranking.items(), key=lambda kv: -kv[1])
+    message.set(INTENT, {"name": ordered[0][0], "confidence": ordered[0][1]})
+    message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ordered])
+    return message
+
+
+def test_the_intent_is_the_mean_of_diets_ranking_and_the_regressions(
+    trained: MeaningClassifier,
+) -> None:
+    [message] = featurized(Message({TEXT: "I'd like to be reimbursed"}))
+    diet_says(message, {"order_status": 0.6, "request_refund": 0.4})
+    regression = trained.probabilities(message.features[0].features[0])
+    assert regression["request_refund"] > 0.8  # words never in its examples
+    trained.process([message])
+    intent = message.get(INTENT)
+    assert intent["name"] == "request_refund"
+    assert intent["confidence"] == pytest.approx(0.5 * regression["request_refund"] + 0.2)
+    confidences = [r["confidence"] for r in message.get(INTENT_RANKING_KEY)]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0)
+
+
+def test_the_stored_model_loads_and_answers_the_same(
+    trained: MeaningClassifier, storage: LocalModelStorage
+) -> None:
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = MeaningClassifier.load({}, storage, Resource("meaning"), context)
+    [message] = featurized(Message({TEXT: "track my order"}))
+    vector = message.features[0].features[0]
+    assert loaded.probabilities(vector) == pytest.approx(trained.probabilities(vector))
+
+
+def test_a_message_without_a_sentence_vector_keeps_diets_intent(
+    trained: MeaningClassifier,
+) -> None:
+    message = diet_says(Message({TEXT: "where is my parcel"}), {"greet": 0.7, "order_status": 0.3})
+    trained.process([message])
+    assert message.get(INTENT)["name"] == "greet"
