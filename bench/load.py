@@ -69,6 +69,18 @@ def wismo_scripts(now: datetime) -> Iterator[Script]:
         )
 
 
+def varied_scripts(now: datetime, openers: Sequence[str]) -> Iterator[Script]:
+    """The WISMO scripts, each opened in other words (the held-out sets' questions).
+
+    A new wording at every conversation: the sentence encoder cannot answer from
+    its cache of recent texts, as it can for the fixed openers above.
+    """
+    for index, script in enumerate(wismo_scripts(now)):
+        number = script[1].expect
+        opener = f"{openers[index % len(openers)]} (order {number})"
+        yield (Turn(opener), *script[1:])
+
+
 def policy_scripts(now: datetime) -> Iterator[Script]:
     """The store's policy at work: a parcel "delivered" but not found, a cancellation
     refused after shipping, a claim offered and declined, an order late to ship.

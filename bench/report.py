@@ -35,6 +35,13 @@ def figures(results: Json) -> Json:
         headline["p95_ratio"] = round(
             headline["p95_ms"] / run_named(stock, "10 shoppers")["p95_ms"], 2
         )
+        if ours.get("varied_runs"):
+            # Every opener in new words: no turn's sentence vector comes from the cache.
+            headline["new_wording_throughput_ratio"] = round(
+                ours["varied_runs"][0]["turns_per_s"]
+                / run_named(stock, "saturation")["turns_per_s"],
+                2,
+            )
     return headline
 
 
@@ -54,7 +61,8 @@ def table(results: Json) -> str:
     ]
     for bot in BOTS:
         side = results.get(bot, {})
-        for run in [*side.get("runs", []), *side.get("policy_runs", [])]:
+        extra = [*side.get("policy_runs", []), *side.get("varied_runs", [])]
+        for run in [*side.get("runs", []), *extra]:
             lines.append(
                 f"{bot:<7}{run['name']:<14}{run['turns']:>7}{run['errors']:>5}"
                 f"{run['turns_per_s']:>9.1f}{_ms(run['p50_ms'])}{_ms(run['p95_ms'])}"
@@ -69,6 +77,17 @@ def table(results: Json) -> str:
         lines.append(
             f"burst: {b['questions']} questions, {b['answered']} answered, "
             f"{b['carrier_requests']} carrier request(s)"
+        )
+    headline = figures(results)
+    for key in ("throughput_ratio", "new_wording_throughput_ratio"):
+        if key in headline:
+            lines.append(f"{key}: {headline[key]:.2f}")
+    if "encoder" in results:
+        e = results["encoder"]
+        lines.append(
+            f"sentence encoder: {e['ms_per_message_median']:.1f} ms a message (median,"
+            f" p95 {e['ms_per_message_p95']:.1f}, {e['messages']} held-out messages one by one),"
+            f" +{e['rss_added_mib']:.0f} MiB, loads in {e['load_s']:.1f} s"
         )
     for key in ("train_from_scratch_s", "make_run_to_first_answer_s"):
         if key in results:

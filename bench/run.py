@@ -6,7 +6,8 @@ In one run: our stack and the stock bot each start, answer a first message,
 and from that moment carry 10 and then 50 shoppers who pause 2 s between
 turns on average (1 to 3 s, drawn anew each time: see bench.load), then a
 saturation run with no pauses; peak memory of each server;
-a burst of 100 shoppers asking about one parcel at once; `rasa train` from
+a burst of 100 shoppers asking about one parcel at once; what the pretrained
+sentence encoder costs a message, and its memory (bench.encoder); `rasa train` from
 scratch; `make run` to the first answer; the order store at scale. Figures go
 to bench.json and bench.png; the last line is the summary scripts read.
 """
@@ -28,10 +29,19 @@ from typing import Any
 
 import requests
 
-from bench import report, store
-from bench.load import Shoppers, Turn, burst, policy_scripts, stock_scripts, wismo_scripts
+from bench import encoder, report, store
+from bench.load import (
+    Shoppers,
+    Turn,
+    burst,
+    policy_scripts,
+    stock_scripts,
+    varied_scripts,
+    wismo_scripts,
+)
 from bench.stock import stock_bot, train_seconds
 from bot.demo import build_demo
+from tests.nlu.test_heldout import HELDOUT, STYLES, nlu_messages
 from tests.support.stack import ROOT, Stack, free_port, start_rasa, start_wismo
 
 Json = dict[str, Any]
@@ -56,20 +66,32 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
         first = stack.wait_for_first_answer()
         _say(f"wismo answers after {first:.1f} s; load begins")
         runs = load_runs(stack, wismo_scripts(datetime.fromisoformat(NOW)), args)
-        policy = Shoppers(
-            stack.rest_url, policy_scripts(datetime.fromisoformat(NOW)), spread=args.spread
-        )
+        now = datetime.fromisoformat(NOW)
+        policy = Shoppers(stack.rest_url, policy_scripts(now), spread=args.spread)
         policy_run = policy.run("10, policy", 10, args.think, args.seconds).summary()
+        varied = Shoppers(stack.rest_url, varied_scripts(now, varied_openers()), spread=args.spread)
+        varied_run = varied.run("new wording", args.saturation_shoppers, 0.0, args.seconds / 2)
         carrier = tracking_burst(stack, args.burst)
         return {
             "start_to_first_answer_s": round(first, 1),
             "runs": runs,
             "policy_runs": [policy_run],
+            "varied_runs": [varied_run.summary()],
             "burst": carrier,
             "peak_rss_mib": _rounded(stack.peak_rss_mib()),
         }
     finally:
         stack.stop()
+
+
+def varied_openers() -> list[str]:
+    """The held-out sets' where-is-my-order questions that name no order or other entity."""
+    return [
+        m.text
+        for path in (HELDOUT, STYLES)
+        for m in nlu_messages(path)
+        if m.intent == "order_status" and not m.entities
+    ]
 
 
 def measure_stock(workdir: Path, model: Path, args: argparse.Namespace) -> Json:
@@ -214,7 +236,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["train", "make-run", "store", "stock"]
+        "--skip", nargs="*", default=[], choices=["train", "make-run", "store", "stock", "encoder"]
     )
     return parser.parse_args(argv)
 
@@ -230,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["stock"] = measure_stock(_dir(work, "stock"), model, args)
             results["stock"]["rasa_init_s"] = init_s and round(init_s, 1)
         results["wismo"] = measure_wismo(_dir(work, "wismo"), args)
+        if "encoder" not in args.skip:
+            results["encoder"] = encoder.measure()
         if "make-run" not in args.skip:
             results["make_run_to_first_answer_s"] = round(make_run_to_first_answer(work), 1)
         if "train" not in args.skip:

@@ -79,6 +79,11 @@ def test_the_evaluation_reports_every_figure(
         assert 0 < heldout["intent_macro_f1"] <= 1
         assert set(heldout["entities"]) >= ENTITIES
         assert (reports / "intent_confusion_matrix.png").exists()
+    both = results["fallback"]["configured"]["both"]
+    sizes = [len(evaluate.fallback.nlu_messages(p)) for p in (small_heldout, small_styles)]
+    assert both["messages"] == sum(sizes)
+    assert results["fallback"]["chosen"]["threshold"] in evaluate.fallback.THRESHOLDS
+    assert len(results["fallback"]["sweep"]) == len(evaluate.fallback.THRESHOLDS)
     line = evaluate.summary_line(results)
     pattern = (
         r"intent_macro_f1=\d\.\d{3} entity_f1=\d\.\d{3} baseline_intent_macro_f1=n/a"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +26,7 @@ async def main():
             "intent": result["intent"]["name"],
             "confidence": result["intent"]["confidence"],
             "entities": [[e["entity"], e["value"]] for e in result["entities"]],
+            "ranking": [[r["name"], r["confidence"]] for r in result.get("intent_ranking", [])],
         })
     print("PARSED " + json.dumps(parsed))
 
@@ -31,12 +34,17 @@ asyncio.run(main())
 """
 
 
-def parse(texts: list[str]) -> dict[str, dict[str, object]]:
+def parse(texts: list[str]) -> dict[str, dict[str, Any]]:
     """Each text's intent, its confidence and its entities, as the trained model reads them."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make test`, which trains it")
+    return parse_with(MODEL, texts)
+
+
+def parse_with(model: Path, texts: list[str]) -> dict[str, dict[str, Any]]:
+    """Each text's intent, confidence, entities and intent ranking, as `model` reads them."""
     done = subprocess.run(
-        [str(RASA.parent / "python"), "-c", PARSE, str(MODEL)],
+        [str(RASA.parent / "python"), "-c", PARSE, str(model)],
         input=json.dumps(texts),
         capture_output=True,
         text=True,
@@ -46,5 +54,6 @@ def parse(texts: list[str]) -> dict[str, dict[str, object]]:
         check=False,
     )
     line = next((s for s in done.stdout.splitlines() if s.startswith("PARSED ")), None)
-    assert line, done.stderr[-3000:]
+    if line is None:
+        raise RuntimeError(f"parsing with {model} failed:\n{done.stderr[-3000:]}")
     return dict(zip(texts, json.loads(line.removeprefix("PARSED ")), strict=True))
