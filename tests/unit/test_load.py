@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import random
+from datetime import datetime
 from statistics import mean
 
-from bench.load import Shoppers
+from bench.load import Shoppers, varied_scripts, wismo_scripts
 
 
 def pauses(spread: float, think: float = 2.0, count: int = 2000) -> list[float]:
@@ -33,3 +35,14 @@ def test_no_spread_gives_the_fixed_pause() -> None:
 
 def test_saturation_has_no_pause() -> None:
     assert set(pauses(spread=0.5, think=0.0, count=50)) == {0.0}
+
+
+def test_new_wording_scripts_open_each_conversation_in_the_next_words_and_go_on_the_same() -> None:
+    now = datetime.fromisoformat("2026-11-20T15:00:00-05:00")
+    openers = ["any news on my parcel", "wheres my stuff"]
+    varied = list(itertools.islice(varied_scripts(now, openers), 3))
+    plain = list(itertools.islice(wismo_scripts(now), 3))
+    for index, (new, old) in enumerate(zip(varied, plain, strict=True)):
+        number = old[1].expect
+        assert new[0].text == f"{openers[index % 2]} (order {number})"
+        assert new[1:] == old[1:]
