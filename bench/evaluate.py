@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import fallback
+from tests.nlu.test_heldout import HELDOUT, STYLES
 from tests.support.stack import MODEL, RASA, ROOT
 
 Json = dict[str, Any]
-HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-STYLES = ROOT / "tests" / "nlu" / "heldout_styles.yml"
 RASA_PYTHON = RASA.parent / "python"
 # Issue 13's targets, on each held-out set and (entities aside) on cross-validation.
 TARGETS = {"intent_macro_f1": 0.95, "entity_f1": 0.99, "out_of_scope_f1": 0.90}

@@ -51,17 +51,24 @@ class Reading:
         return self.confidence < threshold or self.confidence - self.runner_up < ambiguity
 
 
-def readings(model: Path, sets: Sequence[Path]) -> list[Reading]:
-    """Every message of the sets, as the model ranks its intents."""
-    messages = [m for path in sets for m in nlu_messages(path)]
-    parsed = parse_with(model, [m.text for m in messages])
-    found = []
-    for message in messages:
-        ranking = [r for r in parsed[message.text]["ranking"] if r[0] != "nlu_fallback"]
-        ranking += [("", 0.0)] * (2 - len(ranking))
-        label = message.intent.split("/")[0]
-        found.append(Reading(label, ranking[0][0], ranking[0][1], ranking[1][1]))
-    return found
+def readings(model: Path, sets: Sequence[Path]) -> dict[str, list[Reading]]:
+    """Every message of each set (by its file's stem), as the model ranks its intents.
+
+    One parse for all the sets: each costs loading the model in the Rasa environment.
+    """
+    messages = {path.stem: nlu_messages(path) for path in sets}
+    texts = [m.text for found in messages.values() for m in found]
+    parsed = parse_with(model, texts)
+    return {
+        name: [_reading(m.intent, parsed[m.text]["ranking"]) for m in found]
+        for name, found in messages.items()
+    }
+
+
+def _reading(intent: str, ranking: list[Any]) -> Reading:
+    ranked = [r for r in ranking if r[0] != "nlu_fallback"]
+    ranked += [("", 0.0)] * (2 - len(ranked))
+    return Reading(intent.split("/")[0], ranked[0][0], ranked[0][1], ranked[1][1])
 
 
 def figures(found: Sequence[Reading], threshold: float, ambiguity: float) -> dict[str, Any]:
@@ -105,7 +112,7 @@ def configured(config: Path) -> tuple[float, float]:
 def evaluate(model: Path, sets: Sequence[Path], config: Path) -> dict[str, Any]:
     """The sweep, the threshold it chooses, and the figures at config.yml's threshold, per set."""
     threshold, ambiguity = configured(config)
-    per_set = {path.stem: readings(model, [path]) for path in sets}
+    per_set = readings(model, sets)
     pooled = [r for found in per_set.values() for r in found]
     result = choose(pooled, ambiguity)
     result["configured"] = {
