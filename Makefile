@@ -11,6 +11,10 @@ UV_VERSION := 0.13.8
 PYTEST := .venv/bin/pytest -q -p no:cacheprovider
 RASA_PYTEST := .venv-rasa/bin/python -m pytest -q -p no:cacheprovider
 MODEL := models/wismo.tar.gz
+WIDGET := bot/web/static/wismo-widget.js
+WIDGET_NPM := bot/web/widget/node_modules/.installed
+# The browser tests' Chromium: Debian's package (no browser is ever downloaded).
+CHROMIUM := /usr/bin/chromium
 RASA_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard bot/nlu/*.py)
 # `make lock` re-pins requirements/*.lock from requirements/*.in; a version a lock already
 # pins is kept unless asked: `make lock LOCK_ARGS="--upgrade-package requests"`.
@@ -20,20 +24,20 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test unit integration conversations rasa-side eval bench install lock model demo lint validate clean
+.PHONY: run test unit integration conversations browser rasa-side eval bench install lock model demo lint validate clean widget
 
-run: $(APP) $(RASA_ENV) $(MODEL) ## start the whole stack on the embedded default
+run: $(APP) $(RASA_ENV) $(MODEL) $(WIDGET) ## start the whole stack on the embedded default
 	.venv/bin/wismo demo --load
 	.venv/bin/honcho start -f Procfile
 
-test: $(DEV) $(RASA_DEV) $(MODEL) lint validate ## every test, as CI runs it: the app env's, then the Rasa side's
+test: $(DEV) $(RASA_DEV) $(MODEL) $(WIDGET) $(CHROMIUM) lint validate ## every test, as CI runs it: the app env's, then the Rasa side's
 	$(PYTEST)
 	$(RASA_PYTEST) tests/rasa_side
 
 unit: $(DEV) ## the core's unit tests (no I/O)
 	$(PYTEST) tests/unit
 
-integration: $(DEV) $(RASA_ENV) ## real databases, real local HTTP servers
+integration: $(DEV) $(RASA_ENV) $(WIDGET) ## real databases, real local HTTP servers
 	$(PYTEST) tests/integration
 
 conversations: $(DEV) $(RASA_ENV) $(MODEL) ## the trained model over the REST channel, the whole stack
@@ -105,3 +109,19 @@ demo: $(APP) ## load the demo orders into the configured database
 
 clean:
 	rm -rf .venv .venv-rasa .venv-tools models/*.tar.gz var .pytest_cache .mypy_cache .ruff_cache
+
+# The website widget's script: bot/web/widget's sources and socket.io-client, bundled by
+# esbuild into one minified file (generated, not committed).
+$(WIDGET_NPM): bot/web/widget/package-lock.json
+	cd bot/web/widget && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+$(WIDGET): $(WIDGET_NPM) $(wildcard bot/web/widget/src/*) bot/web/widget/build.mjs
+	cd bot/web/widget && npm run --silent build
+widget: $(WIDGET) ## the website widget's script, built from bot/web/widget
+
+browser: $(DEV) $(RASA_ENV) $(MODEL) $(WIDGET) $(CHROMIUM) ## the widget in headless Chromium, against the stack
+	$(PYTEST) tests/browser
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) (Debian: apt-get install chromium)"; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

@@ -15,11 +15,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.cards import shipment_cards
 from actions.claims import tell, tell_claims
 from actions.clients import client_of
 from actions.lookup import order_buttons
 from actions.render import render_order
-from actions.replies import say
+from actions.replies import say, wording
 from actions.requests import Kind, Request, claim_context, claimable, say_refusal
 from actions.runtime import call, call_store, guarded, services
 from bot.domain.access import Client, Level
@@ -36,6 +37,8 @@ LOOKUP_RESET = [
     *(SlotSet(name, None) for name in ("order_ref", "proof", "selected_order", "topic")),
     SlotSet("locked_out", False),
 ]
+# The website widget's channel (bot/channels/widget.py), which draws shipment cards.
+WIDGET_CHANNEL = "socketio"
 # What the shopper says went wrong, which the policy weighs.
 REPORTED = {"package_missing": ClaimType.NOT_RECEIVED, "package_damaged": ClaimType.DAMAGED}
 CHANGES = {"cancel_order": Change.CANCEL, "change_address": Change.ADDRESS}
@@ -77,6 +80,10 @@ class ActionOrderStatus(Action):
         local = ZoneInfo(wired.settings.store_timezone)
         for reply in render_order(report, topic, local):
             say(dispatcher, reply.response, reply.values)
+        channel = tracker.get_latest_input_channel()
+        if channel == WIDGET_CHANNEL:
+            for card in shipment_cards(report, local, wording(domain, channel)):
+                dispatcher.utter_message(json_message=card)
         follow = await _follow_up(dispatcher, client, report, str(topic))
         if follow is None:
             dispatcher.utter_message(response="utter_anything_else")

@@ -27,6 +27,8 @@ from bot.domain.claims import Claim, ClaimState
 from bot.domain.errors import ImportInvalid, StoreUnavailable
 from bot.domain.wording import money
 from bot.services.importing import import_file, parse_document
+from bot.web.app import create_app as create_web_app
+from bot.web.app import serve as serve_web
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -137,6 +139,18 @@ def run_mailbox(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def _web_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, help="port (default: WEB_PORT or 8000)")
+
+
+def run_web(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the web process: the demo store with the widget, the widget's sessions."""
+    port = args.port or settings.web_port
+    print(f"web process on http://{settings.web_host}:{port}/", flush=True)
+    serve_web(create_web_app(settings), settings.web_host, port)
+    return OK
+
+
 def _claims_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--limit", type=int, default=200, help="at most this many claims (default 200)"
@@ -192,6 +206,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "sandbox", "run the sandbox carrier (EasyPost wire format)", run_sandbox, _sandbox_arguments
+    ),
+    Command(
+        "web", "serve the demo store with the widget (the web process)", run_web, _web_arguments
     ),
     Command("mailbox", "a development mail server that prints what it receives", run_mailbox),
     Command(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.channels.identity import SecretMissing, load_secret
+from bot.channels.widget_token import DEFAULT_ORIGINS, ORIGINS_ENV, parse_origins
 from bot.domain.clock import Clock
 
 DEFAULT_CARRIER_KEY = "sandbox-key"
@@ -50,6 +51,13 @@ class Settings:
     smtp_port: int = 8025
     mail_from: str = "Woodland Market <orders@woodland-market.example>"
     store_policy: str = DEFAULT_STORE_POLICY
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"  # the Rasa server, as the stack reaches it
+    rasa_public_url: str = "http://localhost:5005"  # the Rasa server, as browsers reach it
+    allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS
+    widget_session_hours: float = 24.0
+    max_message_chars: int = 2000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +108,15 @@ class Settings:
                 smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
                 mail_from=env.get("MAIL_FROM", cls.mail_from),
                 store_policy=env.get("STORE_POLICY", cls.store_policy),
+                web_host=env.get("WEB_HOST", cls.web_host),
+                web_port=int(env.get("WEB_PORT", cls.web_port)),
+                rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+                rasa_public_url=env.get("RASA_PUBLIC_URL", cls.rasa_public_url).rstrip("/"),
+                allowed_origins=parse_origins(env.get(ORIGINS_ENV)),
+                widget_session_hours=float(
+                    env.get("WIDGET_SESSION_HOURS", cls.widget_session_hours)
+                ),
+                max_message_chars=int(env.get("MAX_MESSAGE_CHARS", cls.max_message_chars)),
             )
         except (ValueError, SecretMissing) as exc:
             raise SettingsError(str(exc)) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote
 
 
 class ShipmentStatus(enum.StrEnum):
@@ -113,3 +114,18 @@ CARRIER_NAMES = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL"}
 def carrier_name(code: str) -> str:
     """The carrier as shoppers know it: `ups` -> `UPS`."""
     return CARRIER_NAMES.get(code.lower(), code.upper())
+
+
+# Each carrier's public tracking page for one tracking number.
+TRACKING_PAGES = {
+    "ups": "https://www.ups.com/track?tracknum={}",
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={}",
+    "dhl": "https://www.dhl.com/global-en/home/tracking/tracking-express.html?tracking-id={}",
+}
+
+
+def tracking_page(carrier: str, tracking_number: str) -> str | None:
+    """The carrier's own page for this parcel, or None for a carrier we have no page of."""
+    page = TRACKING_PAGES.get(carrier.lower())
+    return page.format(quote(tracking_number, safe="")) if page else None

@@ -42,11 +42,21 @@ def day_phrase(day: date, today: date) -> str:
     return label if relative == label else f"{label} ({relative})"
 
 
+def clock_time(at: datetime) -> str:
+    """ "3:05 pm"."""
+    return f"{at:%I:%M %p}".lstrip("0").lower()
+
+
+def short_moment(then: datetime, now: datetime) -> str:
+    """ "Dec 3, 3:05 pm", in `now`'s timezone."""
+    local = then.astimezone(now.tzinfo)
+    return f"{local:%b} {local.day}, {clock_time(local)}"
+
+
 def moment(then: datetime, now: datetime) -> str:
     """ "Friday, November 20 at 3:05 pm (2 hours ago)", in `now`'s timezone."""
     local = then.astimezone(now.tzinfo)
-    clock = f"{local:%I:%M %p}".lstrip("0").lower()
-    return f"{day_label(local.date())} at {clock} ({ago(then, now)})"
+    return f"{day_label(local.date())} at {clock_time(local)} ({ago(then, now)})"
 
 
 _SYMBOLS = {"USD": "$", "CAD": "CA$", "GBP": "£", "EUR": "€"}

@@ -36,8 +36,8 @@ SERVER = textwrap.dedent(
     from rasa.core.run import create_http_input_channels
 
     channels = create_http_input_channels(None, "credentials.yml")
+    channels = [c for c in channels if c.name() == "rest"]
     assert [type(c).__name__ for c in channels] == ["SessionRestInput"], channels
-    assert channels[0].name() == "rest"
     seen = []
 
     class Agent:

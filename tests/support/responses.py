@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from actions import claims, fallback, render, requests
+from actions import cards, claims, fallback, render, requests
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 
@@ -40,6 +40,7 @@ def render_names() -> set[str]:
         | requests.possible_responses()
         | claims.possible_responses()
         | fallback.possible_responses()
+        | cards.possible_responses()
     )
 
 

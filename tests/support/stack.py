@@ -99,6 +99,11 @@ class Stack:
     sessions: dict[str, requests.Session] = field(default_factory=dict)
 
     @property
+    def web_url(self) -> str:
+        """The web process: the demo store with the widget."""
+        return f"http://127.0.0.1:{self.env['WEB_PORT']}"
+
+    @property
     def rest_url(self) -> str:
         return f"{self.base_url}/webhooks/rest/webhook"
 
@@ -195,7 +200,7 @@ class Stack:
 
 def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str]:
     """The environment of a stack on free ports with its own SQLite database and secret."""
-    names = ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT", "SMTP_PORT")
+    names = ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT", "SMTP_PORT", "WEB_PORT")
     ports = {name: free_port() for name in names}
     return {
         **os.environ,
@@ -205,6 +210,9 @@ def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "WISMO_SECRET": secrets.token_hex(32),
+        # The widget's page is the web process's own; browsers reach Rasa by its address.
+        "WISMO_ALLOWED_ORIGINS": f"http://127.0.0.1:{ports['WEB_PORT']}",
+        "RASA_PUBLIC_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
         **overrides,
     }
 
