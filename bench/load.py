@@ -22,7 +22,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -257,7 +257,16 @@ def judge(response: requests.Response, turn: Turn) -> str:
     """Why the answer is not what the shopper needed; empty when it is."""
     if response.status_code != 200:
         return f"HTTP {response.status_code}"
-    text = " ".join(str(m.get("text", "")) for m in response.json())
+    return judge_replies(response.json(), turn)
+
+
+def judge_replies(replies: Sequence[Mapping[str, Any]], turn: Turn) -> str:
+    """Why the bot's messages of a turn are not what the shopper needed; empty when they are.
+
+    The same judgement for every channel: REST's reply list, or what the widget's
+    socket heard between the message and `turn_done`.
+    """
+    text = " ".join(str(m.get("text", "")) for m in replies)
     if not text:
         return "no answer"
     if SOMETHING_WRONG in text.lower():

@@ -12,11 +12,26 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 Json = dict[str, Any]
 BOTS = ("wismo", "stock")
-COLOURS = {"wismo": "#2f6f4e", "stock": "#b0b0b0"}
+COLOURS = {"wismo": "#2f6f4e", "widget": "#7fb99a", "stock": "#b0b0b0"}
+WIDGET_P95_TARGET = 1.20  # the widget's p95 within 20 % of REST's
 
 
-def run_named(side: Json, name: str) -> Json:
-    return next(run for run in side["runs"] if run["name"] == name)
+def run_named(side: Json, name: str, key: str = "runs") -> Json:
+    return next(run for run in side[key] if run["name"] == name)
+
+
+def widget_p95_ratios(results: Json) -> dict[str, float | None]:
+    """Per load (run name): the widget's (socket.io) p95 over REST's, from the REST run made
+    just before it on the same warm stack (`widget_rest_runs`)."""
+    ours = results.get("wismo", {})
+    rest = {run["name"]: run for run in ours.get("widget_rest_runs", [])}
+    ratios: dict[str, float | None] = {}
+    for run in ours.get("widget_runs", []):
+        base = rest.get(run["name"], {}).get("p95_ms")
+        ratios[run["name"]] = (
+            round(run["p95_ms"] / base, 2) if base and run["p95_ms"] is not None else None
+        )
+    return ratios
 
 
 def figures(results: Json) -> Json:
@@ -42,16 +57,27 @@ def figures(results: Json) -> Json:
                 / run_named(stock, "saturation")["turns_per_s"],
                 2,
             )
+    ratios = widget_p95_ratios(results)
+    if "10 shoppers" in ratios:
+        headline["widget_p95_ms"] = run_named(ours, "10 shoppers", "widget_runs")["p95_ms"]
+        headline["widget_p95_ratio"] = ratios["10 shoppers"]
     return headline
 
 
 def summary_line(results: Json) -> str:
     headline = figures(results)
     ratio = headline.get("throughput_ratio")
-    return (
+    line = (
         f"throughput_ratio={'n/a' if ratio is None else f'{ratio:.2f}'} "
         f"p95_ms={headline['p95_ms']:.0f} rss_mib={headline['rss_mib']:.0f}"
     )
+    if "widget_p95_ratio" in headline:
+        widget_ms, widget_ratio = headline["widget_p95_ms"], headline["widget_p95_ratio"]
+        line += (
+            f" widget_p95_ms={'n/a' if widget_ms is None else f'{widget_ms:.0f}'}"
+            f" widget_p95_ratio={'n/a' if widget_ratio is None else f'{widget_ratio:.2f}'}"
+        )
+    return line
 
 
 def table(results: Json) -> str:
@@ -62,12 +88,16 @@ def table(results: Json) -> str:
     for bot in BOTS:
         side = results.get(bot, {})
         extra = [*side.get("policy_runs", []), *side.get("varied_runs", [])]
-        for run in [*side.get("runs", []), *extra]:
+        rows = [(bot, run) for run in side.get("runs", [])]
+        rows += [("widget", run) for run in side.get("widget_runs", [])]  # beside REST's
+        rows += [(bot, run) for run in extra]
+        for label, run in rows:
             lines.append(
-                f"{bot:<7}{run['name']:<14}{run['turns']:>7}{run['errors']:>5}"
+                f"{label:<7}{run['name']:<14}{run['turns']:>7}{run['errors']:>5}"
                 f"{run['turns_per_s']:>9.1f}{_ms(run['p50_ms'])}{_ms(run['p95_ms'])}"
                 f"{_ms(run['p99_ms'])}"
             )
+    lines += _widget_lines(results)
     for bot in BOTS:
         if bot in results:
             rss = ", ".join(f"{k} {v:.0f}" for k, v in results[bot]["peak_rss_mib"].items())
@@ -79,9 +109,9 @@ def table(results: Json) -> str:
             f"{b['carrier_requests']} carrier request(s)"
         )
     headline = figures(results)
-    for key in ("throughput_ratio", "new_wording_throughput_ratio"):
+    for key in ("throughput_ratio", "new_wording_throughput_ratio", "widget_p95_ratio"):
         if key in headline:
-            lines.append(f"{key}: {headline[key]:.2f}")
+            lines.append(f"{key}: {_number(headline[key], '.2f')}")
     if "encoder" in results:
         e = results["encoder"]
         lines.append(
@@ -93,6 +123,35 @@ def table(results: Json) -> str:
         if key in results:
             lines.append(f"{key}: {results[key]}")
     return "\n".join(lines)
+
+
+def _widget_lines(results: Json) -> list[str]:
+    """The widget's p95 beside REST's for each load, and whether its client kept up."""
+    ours = results.get("wismo", {})
+    ratios = widget_p95_ratios(results)
+    lines = []
+    for run in ours.get("widget_runs", []):
+        name, ratio = run["name"], ratios.get(run["name"])
+        rest: Json = next((r for r in ours.get("widget_rest_runs", []) if r["name"] == name), {})
+        verdict = "" if ratio is None else (" ok" if ratio <= WIDGET_P95_TARGET else " OVER")
+        lines.append(
+            f"widget vs REST, {name}: p95 {_number(run['p95_ms'])} vs "
+            f"{_number(rest.get('p95_ms'))} ms, ratio {_number(ratio, '.2f')}"
+            f" (target <= {WIDGET_P95_TARGET:.2f}){verdict}"
+        )
+        client = run.get("client")
+        if client:
+            lines.append(
+                f"  widget client: {_number(client['cpu_share'], '.2f')} of a core,"
+                f" loop lag p99 {_number(client['loop_lag_p99_ms'], '.1f')} ms"
+                f" (max {_number(client['loop_lag_max_ms'], '.1f')}),"
+                f" session and socket p95 {_number(client['setup_p95_ms'])} ms"
+            )
+    return lines
+
+
+def _number(value: float | None, spec: str = ".0f") -> str:
+    return "n/a" if value is None else format(value, spec)
 
 
 def _ms(value: float | None) -> str:
@@ -118,21 +177,32 @@ def chart(results: Json, path: Path) -> None:
 
 def _latency(ax: Any, results: Json) -> None:
     names = [r["name"] for r in results["wismo"]["runs"] if r["name"] != "saturation"]
-    width = 0.4
-    for offset, bot in enumerate(b for b in BOTS if b in results):
-        runs = [run_named(results[bot], n) for n in names]
+    series = [("wismo", "wismo", "runs")]
+    if results["wismo"].get("widget_runs"):
+        series.append(("widget", "wismo", "widget_runs"))  # the same bot, over socket.io
+    series += [(bot, bot, "runs") for bot in BOTS[1:] if bot in results]
+    width = 0.8 / len(series)
+    for offset, (label, bot, key) in enumerate(series):
+        by_name = {r["name"]: r for r in results[bot][key]}
+        runs = [by_name.get(n, {}) for n in names]
         xs = [i + offset * width for i in range(len(names))]
-        ax.bar(xs, [r["p95_ms"] or 0 for r in runs], width, color=COLOURS[bot], label=f"{bot} p95")
+        ax.bar(
+            xs,
+            [r.get("p95_ms") or 0 for r in runs],
+            width,
+            color=COLOURS[label],
+            label=f"{label} p95",
+        )
         ax.scatter(
             xs,
-            [r["p50_ms"] or 0 for r in runs],
+            [r.get("p50_ms") or 0 for r in runs],
             color="black",
             marker="_",
             s=200,
             zorder=3,
             label="p50" if offset == 0 else None,
         )
-    ax.set_xticks([i + width / 2 for i in range(len(names))], names)
+    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(names))], names)
     ax.set_ylabel("ms per turn")
     ax.set_title("Latency per turn (pauses of 2 s +/- 50%)")
     ax.legend()

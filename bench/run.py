@@ -5,7 +5,8 @@
 In one run: our stack and the stock bot each start, answer a first message,
 and from that moment carry 10 and then 50 shoppers who pause 2 s between
 turns on average (1 to 3 s, drawn anew each time: see bench.load), then a
-saturation run with no pauses; peak memory of each server;
+saturation run with no pauses; the same 10 and 50 shoppers through the website
+widget's socket.io (bench.widget), beside REST; peak memory of each server;
 a burst of 100 shoppers asking about one parcel at once; what the pretrained
 sentence encoder costs a message, and its memory (bench.encoder); `rasa train` from
 scratch; `make run` to the first answer; the order store at scale. Figures go
@@ -40,6 +41,7 @@ from bench.load import (
     wismo_scripts,
 )
 from bench.stock import stock_bot, train_seconds
+from bench.widget import WidgetShoppers
 from bot.demo import build_demo
 from tests.nlu.test_heldout import HELDOUT, STYLES, nlu_messages
 from tests.support.stack import ROOT, Stack, free_port, start_rasa, start_wismo
@@ -60,6 +62,21 @@ def load_runs(
     return [run.summary() for run in runs]
 
 
+def widget_runs(
+    stack: Stack, now: datetime, args: argparse.Namespace
+) -> tuple[list[Json], list[Json]]:
+    """The REST runs' shoppers, pauses and scripts through the website widget's socket.io,
+    each load paired with a REST run just before it on the same warm stack: the widget's
+    p95 is compared with that one (the first REST runs above also carry the warm-up)."""
+    rest = Shoppers(stack.rest_url, wismo_scripts(now), spread=args.spread)
+    widget = WidgetShoppers(stack.base_url, stack.web_url, wismo_scripts(now), spread=args.spread)
+    paired, runs = [], []
+    for n in args.shoppers:
+        paired.append(rest.run(f"{n} shoppers", n, args.think, args.seconds).summary())
+        runs.append(widget.run(f"{n} shoppers", n, args.think, args.seconds).summary())
+    return runs, paired
+
+
 def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
     stack = start_wismo(workdir, {"WISMO_NOW": NOW})
     try:
@@ -67,6 +84,11 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
         _say(f"wismo answers after {first:.1f} s; load begins")
         runs = load_runs(stack, wismo_scripts(datetime.fromisoformat(NOW)), args)
         now = datetime.fromisoformat(NOW)
+        widget: list[Json] = []
+        paired: list[Json] = []
+        if "widget" not in args.skip:
+            _say("the same shoppers through the widget's socket.io, each beside a REST run")
+            widget, paired = widget_runs(stack, now, args)
         policy = Shoppers(stack.rest_url, policy_scripts(now), spread=args.spread)
         policy_run = policy.run("10, policy", 10, args.think, args.seconds).summary()
         varied = Shoppers(stack.rest_url, varied_scripts(now, varied_openers()), spread=args.spread)
@@ -75,6 +97,7 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
         return {
             "start_to_first_answer_s": round(first, 1),
             "runs": runs,
+            **({"widget_runs": widget, "widget_rest_runs": paired} if widget else {}),
             "policy_runs": [policy_run],
             "varied_runs": [varied_run.summary()],
             "burst": carrier,
@@ -236,7 +259,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["train", "make-run", "store", "stock", "encoder"]
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["train", "make-run", "store", "stock", "encoder", "widget"],
     )
     return parser.parse_args(argv)
 

@@ -14,6 +14,7 @@ import pytest
 
 from bench import report
 from bench.load import Shoppers, wismo_scripts
+from bench.widget import WidgetShoppers
 from tests.support.chat import NOW
 from tests.support.stack import Stack
 
@@ -26,6 +27,14 @@ def test_shoppers_complete_whole_conversations_without_errors(stack: Stack) -> N
     assert run["turns"] >= 4, run
     assert run["errors"] == 0, run["error_kinds"]
     assert run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"] <= run["max_ms"]
+
+
+def test_widget_shoppers_complete_whole_conversations_over_socket_io(stack: Stack) -> None:
+    scripts = wismo_scripts(datetime.fromisoformat(NOW))
+    shoppers = WidgetShoppers(stack.base_url, stack.web_url, scripts)
+    run = shoppers.run("2 shoppers", shoppers=2, think=0.1, seconds=6).summary()
+    assert run["turns"] >= 4, run
+    assert run["errors"] == 0, run["error_kinds"]
 
 
 def test_the_report_reads_its_own_figures(stack: Stack, tmp_path: Path) -> None:
