@@ -258,3 +258,18 @@ def test_a_dropped_connection_is_said_and_mended_by_itself(visitor: Visitor) -> 
     expect(banner).to_be_hidden(timeout=30_000)
     send(page, "where is my order WM-104233?")
     wait_for_bot(page, "confirm the email address")
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_the_panel_moves_only_for_those_who_do_not_ask_for_reduced_motion(
+    browser: Browser, store: str, motion: str
+) -> None:
+    someone = visit(browser, store, reduced_motion=motion)
+    try:
+        open_chat(someone.page)
+        animation = widget(someone.page).get_by_role("dialog").evaluate(
+            "panel => getComputedStyle(panel).animationName"
+        )
+        assert (animation == "none") == (motion == "reduce"), animation
+    finally:
+        someone.context.close()
