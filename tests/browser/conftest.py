@@ -42,8 +42,10 @@ class Visitor:
     errors: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium, for one module: Playwright's sync API runs an event loop on this thread
+    while it is open, which the asyncio tests after this module must not find running."""
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is not installed: `make test` installs it")
     with sync_playwright() as playwright:
