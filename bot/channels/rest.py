@@ -52,6 +52,14 @@ MAX_SENDER_CHARS = 128
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
+def message_limit(given: int | None = None) -> int:
+    """The longest message a channel reads: `given`, else `MAX_MESSAGE_CHARS`, else 2,000."""
+    if given is not None:
+        return given
+    raw = os.environ.get(MAX_MESSAGE_CHARS_ENV, "")
+    return int(raw) if raw.strip() else DEFAULT_MAX_MESSAGE_CHARS
+
+
 def too_long_text(limit: int) -> str:
     """What a shopper reads when the message is over the limit."""
     return (
@@ -73,10 +81,7 @@ class SessionRestInput(RestInput):
 
     def __init__(self, secret: bytes | None = None, max_message_chars: int | None = None) -> None:
         self.secret = identity.load_secret() if secret is None else secret
-        if max_message_chars is None:
-            raw = os.environ.get(MAX_MESSAGE_CHARS_ENV, "")
-            max_message_chars = int(raw) if raw.strip() else DEFAULT_MAX_MESSAGE_CHARS
-        self.max_message_chars = max_message_chars
+        self.max_message_chars = message_limit(max_message_chars)
 
     def session(self, request: Request) -> tuple[str, str]:
         """The client's session id and its token: the one presented if genuine, else new."""

@@ -44,7 +44,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 
 from bot.channels import identity, widget_token
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity
-from bot.channels.rest import DEFAULT_MAX_MESSAGE_CHARS, MAX_MESSAGE_CHARS_ENV, too_long_text
+from bot.channels.rest import message_limit, too_long_text
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +85,7 @@ class SessionSocketIOInput(SocketIOInput):
     ) -> None:
         super().__init__(USER_EVENT, BOT_EVENT, session_persistence=True)
         self.secret = identity.load_secret() if secret is None else secret
-        if max_message_chars is None:
-            raw = os.environ.get(MAX_MESSAGE_CHARS_ENV, "")
-            max_message_chars = int(raw) if raw.strip() else DEFAULT_MAX_MESSAGE_CHARS
-        self.max_message_chars = max_message_chars
+        self.max_message_chars = message_limit(max_message_chars)
         self.origins = (
             widget_token.parse_origins(os.environ.get(widget_token.ORIGINS_ENV))
             if origins is None

@@ -74,6 +74,17 @@ def active_in_widget(page: Page) -> str:
     )
 
 
+def ask_about_the_demo_order(page: Page) -> Locator:
+    """Ask about the order the demo page suggests, prove it, and wait for its card."""
+    send(page, "where is my order WM-104233?")
+    wait_for_bot(page, "confirm the email address")
+    send(page, "jane.doe@example.com")
+    card = widget(page).locator(".wismo-card")
+    expect(card).to_have_count(1, timeout=ANSWER_TIMEOUT)
+    wait_until_idle(page)
+    return card
+
+
 def expected_day(days_from_today: int) -> str:
     day: date = TODAY + timedelta(days=days_from_today)
     return day_phrase(day, TODAY)
@@ -82,11 +93,7 @@ def expected_day(days_from_today: int) -> str:
 def test_a_shopper_asks_verifies_and_sees_the_shipment_card(visitor: Visitor) -> None:
     page = visitor.page
     open_chat(page)
-    send(page, "where is my order WM-104233?")
-    wait_for_bot(page, "confirm the email address")
-    send(page, "jane.doe@example.com")
-    card = widget(page).locator(".wismo-card")
-    expect(card).to_have_count(1, timeout=ANSWER_TIMEOUT)
+    card = ask_about_the_demo_order(page)
     status = card.locator(".wismo-card-status")
     expect(status).to_have_text("On its way")
     expect(status).to_have_attribute("data-status", "in_transit")
@@ -186,11 +193,7 @@ def test_an_accessibility_check_finds_no_serious_violations(
 ) -> None:
     page = visitor.page
     open_chat(page)
-    send(page, "where is my order WM-104233?")
-    wait_for_bot(page, "confirm the email address")
-    send(page, "jane.doe@example.com")
-    expect(widget(page).locator(".wismo-card")).to_have_count(1, timeout=ANSWER_TIMEOUT)
-    wait_until_idle(page)
+    ask_about_the_demo_order(page)
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
@@ -203,11 +206,7 @@ def test_on_a_phone_the_chat_fits_the_screen(browser: Browser, store: str, artif
     page = phone.page
     try:
         open_chat(page)
-        send(page, "where is my order WM-104233?")
-        wait_for_bot(page, "confirm the email address")
-        send(page, "jane.doe@example.com")
-        expect(widget(page).locator(".wismo-card")).to_have_count(1, timeout=ANSWER_TIMEOUT)
-        wait_until_idle(page)
+        ask_about_the_demo_order(page)
         box = widget(page).get_by_role("dialog").bounding_box()
         assert box is not None
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360

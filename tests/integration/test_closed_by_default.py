@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
 from bot.channels import identity
-from tests.support.stack import ROOT, free_port
+from tests.support.stack import ROOT, free_port, serving
 
 
 def test_the_procfile_binds_rasa_to_the_loopback_and_named_origins() -> None:
@@ -42,30 +39,10 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         "WISMO_SECRET": secret,
         "DATABASE_URL": f"sqlite:///{workdir / 'wismo.db'}",
     }
-    log_path = Path(workdir / "actions.log")
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "actions.server", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert proc.poll() is None, log_path.read_text()[-2000:]
-                assert time.monotonic() < deadline, "the action server did not start"
-                try:
-                    if requests.get(f"{base}/health", timeout=1).ok:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.25)
-            yield base, identity.action_token(secret.encode())
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "actions.server", "--port", str(port)]
+    with serving(command, env, f"{base}/health", workdir / "actions.log", timeout=60):
+        yield base, identity.action_token(secret.encode())
 
 
 CALL = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.server
 import os
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import pytest
 import requests
 
 from bot.channels import widget_token
-from tests.support.stack import ROOT, free_port
+from tests.support.stack import ROOT, free_port, serving
 
 WISMO = ROOT / ".venv" / "bin" / "wismo"
 SECRET = "web-process-test-secret"  # noqa: S105 (the test deployment's, made up)
@@ -53,24 +52,9 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
         "MAX_MESSAGE_CHARS": "500",
         "DATABASE_URL": f"sqlite:///{workdir}/w.db",
     }
-    log = (workdir / "web.log").open("wb")
-    proc = subprocess.Popen([str(WISMO), "web"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"wismo web exited: see {log.name}"
-            assert time.monotonic() < deadline, "wismo web did not start"
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with serving([str(WISMO), "web"], env, f"{url}/healthz", workdir / "web.log", timeout=60):
         yield Web(url, rasa_port)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def test_it_is_served_by_waitress_not_a_development_server(web: Web) -> None:

@@ -14,20 +14,17 @@ import asyncio
 import json
 import os
 import secrets
-import subprocess
 import textwrap
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import requests
 import socketio
 
 from bot.channels import identity, widget_token
 from bot.channels.identity import IDENTITY_KEY
-from tests.support.stack import ROOT, free_port
+from tests.support.stack import ROOT, free_port, serving
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
@@ -98,7 +95,7 @@ class Tab:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     secret = secrets.token_hex(32)
     port = free_port()
-    log = (tmp_path_factory.mktemp("widget") / "server.log").open("wb")
+    log = tmp_path_factory.mktemp("widget") / "server.log"
     env = {
         **os.environ,
         "WISMO_SECRET": secret,
@@ -106,29 +103,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "WISMO_ALLOWED_ORIGINS": ALLOWED,
     }
     env.pop("MAX_MESSAGE_CHARS", None)
-    proc = subprocess.Popen(
-        [str(RASA_PYTHON), "-c", SERVER, str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, f"the channel's server exited: see {log.name}"
-            assert time.monotonic() < deadline, "the channel's server did not start"
-            try:
-                if requests.get(f"{base}/webhooks/socketio/", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.25)
+    command = [str(RASA_PYTHON), "-c", SERVER, str(port)]
+    with serving(command, env, f"{base}/webhooks/socketio/", log):
         yield Server(base, secret.encode())
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 async def open_tab(

@@ -13,7 +13,6 @@ import base64
 import json
 import os
 import secrets
-import subprocess
 import sys
 import textwrap
 import threading
@@ -26,7 +25,7 @@ import requests
 
 from bot.channels import identity
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity
-from tests.support.stack import ROOT, free_port
+from tests.support.stack import free_port, serving
 
 SERVER = textwrap.dedent(
     """
@@ -93,32 +92,12 @@ class Channel:
 def channel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channel]:
     secret = secrets.token_hex(32)
     port = free_port()
-    log = (tmp_path_factory.mktemp("rest") / "server.log").open("wb")
+    log = tmp_path_factory.mktemp("rest") / "server.log"
     env = {**os.environ, "WISMO_SECRET": secret, "RASA_TELEMETRY_ENABLED": "false"}
     env.pop("MAX_MESSAGE_CHARS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}/webhooks/rest"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, f"the channel's server exited: see {log.name}"
-            assert time.monotonic() < deadline, "the channel's server did not start"
-            try:
-                if requests.get(f"{base}/", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.25)
+    with serving([sys.executable, "-c", SERVER, str(port)], env, f"{base}/", log):
         yield Channel(f"{base}/webhook", secret.encode())
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def test_client_metadata_is_dropped_and_only_the_sealed_identity_reaches_rasa(

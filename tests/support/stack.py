@@ -15,7 +15,8 @@ import shlex
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -38,6 +39,35 @@ ONE_TIME_CODE_MAIL = re.compile(
 
 class StackFailed(RuntimeError):
     """A process of the stack exited, or the stack did not answer in time."""
+
+
+@contextmanager
+def serving(
+    command: Sequence[str], env: Mapping[str, str], ready_url: str, log: Path, timeout: float = 120
+) -> Iterator[subprocess.Popen[bytes]]:
+    """One server process (its output in `log`), once `ready_url` answers; stopped after."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            list(command), cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                assert proc.poll() is None, f"{command[0]} exited:\n{_tail(log)}"
+                assert time.monotonic() < deadline, f"{command[0]} did not start:\n{_tail(log)}"
+                try:
+                    if requests.get(ready_url, timeout=1).ok:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.25)
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:]
 
 
 def free_port() -> int:
