@@ -272,3 +272,17 @@ def test_the_panel_moves_only_for_those_who_do_not_ask_for_reduced_motion(
         assert (animation == "none") == (motion == "reduce"), animation
     finally:
         someone.context.close()
+
+
+def test_new_messages_land_in_a_live_log_and_a_person_is_one_visible_button_away(
+    visitor: Visitor,
+) -> None:
+    page = visitor.page
+    open_chat(page)
+    log = widget(page).get_by_role("log", name="Conversation")
+    expect(log).to_have_attribute("aria-live", "polite")
+    widget(page).get_by_role("button", name="Talk to a person").click()
+    expect(log.locator(".wismo-msg-user").last).to_have_text("Talk to a person")
+    expect(log.locator(".wismo-msg-bot").filter(has_text="a person on our team")).to_have_count(
+        1, timeout=ANSWER_TIMEOUT
+    )
