@@ -32,6 +32,7 @@ from actions.requests import (
     say_refusal,
 )
 from actions.runtime import call, call_store, guarded, services
+from actions.updates import reachable
 from bot.domain.access import Client
 from bot.domain.claim_rules import ClaimReason
 from bot.domain.claims import Remedy
@@ -148,6 +149,7 @@ def _open_claim(
         tracking_number=request.tracking_number,
         delivered_at=delivered,
         carrier=parcel.shipment.carrier if parcel else None,
+        recipient=reachable(client),
     )
 
 

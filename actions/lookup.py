@@ -41,6 +41,7 @@ TOPICS = {
     "request_refund": "request_refund",
     "claim_status": "claim_status",
     "no_order_number": "order_status",
+    "subscribe_updates": "subscribe_updates",
 }
 
 

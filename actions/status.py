@@ -23,6 +23,7 @@ from actions.render import render_order
 from actions.replies import say, wording
 from actions.requests import Kind, Request, claim_context, claimable, say_refusal
 from actions.runtime import call, call_store, guarded, services
+from actions.updates import reachable, subscribe
 from bot.domain.access import Client, Level
 from bot.domain.changes import Change, ChangeReason
 from bot.domain.claims import CheckBackKind
@@ -72,6 +73,9 @@ class ActionOrderStatus(Action):
             dispatcher.utter_message(response="utter_anything_else")
             return [*LOOKUP_RESET, SlotSet("claim_ref", None), SlotSet("last_order", selected)]
         try:
+            if topic == "subscribe_updates":
+                await subscribe(dispatcher, tracker, selected)
+                return [*LOOKUP_RESET, SlotSet("last_order", selected)]
             report = await call(wired.wismo.report, client, selected, REPORTED.get(str(topic)))
         except NotOrderOwner:
             dispatcher.utter_message(response="utter_default")
@@ -108,6 +112,7 @@ async def _keep_promises(client: Client, report: OrderReport) -> None:
                 report.order.order_number,
                 CheckBackKind.DELIVERY_WINDOW_END,
                 due,
+                reachable(client),
             )
 
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from bot.adapters.carriers.base import GuardedCarrier
 from bot.adapters.carriers.easypost.client import EasyPostClient
 from bot.adapters.db.access import SqlAccessStore
 from bot.adapters.db.claims import SqlCheckBackStore, SqlClaimStore
 from bot.adapters.db.engine import make_engine, migrate
+from bot.adapters.db.notices import SqlNoticeStore, SqlSubscriptionStore
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.adapters.messaging.smtp import SmtpMailer
 from bot.adapters.policy_file import load_policy
+from bot.adapters.rasa_api import RasaConversationTrigger, SignedNoticeTokens
 from bot.channels.identity import derive
 from bot.config import Settings
 from bot.domain.access import Limits
 from bot.domain.identity import OrderNumberFormat
+from bot.domain.notices import QuietHours, Zones
 from bot.services.access import Access, keyed_digest
 from bot.services.changes import Changes
+from bot.services.notify import Notifier, Updates
 from bot.services.wismo import Wismo
 
 
@@ -63,6 +67,7 @@ class Services:
     access: Access
     numbers: OrderNumberFormat
     changes: Changes
+    updates: Updates
 
 
 def build_carrier(settings: Settings) -> GuardedCarrier:
@@ -101,4 +106,37 @@ def build(settings: Settings) -> Services:
         settings.clock,  # the store's "now", as the report reads it (WISMO_NOW in demos)
     )
     numbers = OrderNumberFormat(settings.order_prefix, settings.order_digits)
-    return Services(settings, wismo, access, numbers, changes)
+    updates = Updates(
+        access,
+        SqlSubscriptionStore.on(repository.engine),
+        SqlNoticeStore.on(repository.engine),
+        SqlCheckBackStore.on(repository.engine),
+        SignedNoticeTokens(settings.secret),
+        settings.clock,
+    )
+    return Services(settings, wismo, access, numbers, changes, updates)
+
+
+def build_notifier(settings: Settings, repository: SqlOrderRepository | None = None) -> Notifier:
+    """The notifier's use cases: the store, the carrier, Rasa's trigger API, quiet hours."""
+    repository = repository or build_repository(settings)
+    trigger = RasaConversationTrigger(
+        settings.rasa_url,
+        settings.rasa_token,
+        SignedNoticeTokens(settings.secret),
+        settings.notifier_timeout,
+    )
+    return Notifier(
+        repository,
+        build_carrier(settings),
+        SqlNoticeStore.on(repository.engine),
+        SqlSubscriptionStore.on(repository.engine),
+        trigger,
+        load_policy(settings.store_policy),
+        QuietHours(
+            time.fromisoformat(settings.quiet_hours_start),
+            time.fromisoformat(settings.quiet_hours_end),
+        ),
+        Zones(settings.store_timezone),
+        timedelta(seconds=settings.notifier_poll_seconds),
+    )

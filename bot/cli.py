@@ -17,18 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.adapters.carriers.sandbox.app import create_app, serve
+from bot.adapters.carriers.sandbox.webhooks import WebhookConfig
 from bot.adapters.db.claims import SqlClaimStore
 from bot.adapters.messaging.smtp import serve_mailbox
-from bot.bootstrap import build_repository
+from bot.bootstrap import build_notifier, build_repository
+from bot.channels.messaging_settings import TwilioSettings
 from bot.channels.redaction import install as install_redaction
-from bot.config import Settings, SettingsError
-from bot.demo import build_demo
+from bot.config import Settings, SettingsError, phone_environment
+from bot.demo import build_demo, fakes
+from bot.demo.fake_graph import FakeGraphConfig
+from bot.demo.fake_twilio import FakeTwilioConfig
 from bot.domain.claims import Claim, ClaimState
 from bot.domain.errors import ImportInvalid, StoreUnavailable
 from bot.domain.wording import money
 from bot.services.importing import import_file, parse_document
 from bot.web.app import create_app as create_web_app
 from bot.web.app import serve as serve_web
+from bot.workers import notifier as notifier_worker
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -125,7 +130,14 @@ def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the imported tracking histories over EasyPost's Trackers API."""
-    app = create_app(build_repository(settings), settings.clock, settings.carrier_api_key)
+    webhooks = WebhookConfig(
+        settings.sandbox_webhook_url,
+        settings.easypost_webhook_secret,
+        settings.sandbox_webhook_seconds,
+    )
+    app = create_app(
+        build_repository(settings), settings.clock, settings.carrier_api_key, webhooks=webhooks
+    )
     port = args.port or settings.sandbox_port
     print(f"sandbox carrier on http://{settings.sandbox_host}:{port}/v2", flush=True)
     serve(app, settings.sandbox_host, port)
@@ -193,6 +205,40 @@ def run_claims(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def _notifier_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--once", action="store_true", help="run one round, then exit")
+
+
+def run_notifier(args: argparse.Namespace, settings: Settings) -> int:
+    """Send proactive updates: status changes, check-backs, parcels at risk."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    notifier = build_notifier(settings)
+    if args.once:
+        notifier_worker.one_round(notifier, settings.clock.now())
+        return OK
+    stop = notifier_worker.stop_on_signals()
+    print(f"notifier every {settings.notifier_interval_seconds:g}s", flush=True)
+    notifier_worker.run(notifier, settings.clock, settings.notifier_interval_seconds, stop)
+    return OK
+
+
+def run_fakes(args: argparse.Namespace, settings: Settings) -> int:
+    """Play Twilio's and Meta's APIs on this machine (for `make run` and the tests)."""
+    environ = phone_environment()
+    twilio = TwilioSettings.from_env(environ)
+    fake_twilio = FakeTwilioConfig(
+        twilio.account_sid,
+        twilio.auth_token,
+        twilio.public_url,
+        twilio.number,
+        twilio.whatsapp_number,
+    )
+    app = fakes.create_app(fake_twilio, FakeGraphConfig.from_env(environ))
+    print(f"fakes of Twilio and the Graph API on 127.0.0.1:{settings.fakes_port}", flush=True)
+    fakes.serve(app, "127.0.0.1", settings.fakes_port)
+    return OK
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "import",
@@ -217,6 +263,13 @@ COMMANDS: tuple[Command, ...] = (
         run_claims,
         _claims_arguments,
     ),
+    Command(
+        "notifier",
+        "send proactive updates through Rasa (status changes, check-backs, risks)",
+        run_notifier,
+        _notifier_arguments,
+    ),
+    Command("fakes", "play Twilio's and Meta's APIs locally (no account needed)", run_fakes),
 )
 
 

@@ -6,8 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from bot.channels.identity import SecretMissing, load_secret
+from bot.channels.identity import SecretMissing, derive, load_secret
 from bot.channels.widget_token import DEFAULT_ORIGINS, ORIGINS_ENV, parse_origins
 from bot.domain.clock import Clock
 
@@ -58,6 +59,16 @@ class Settings:
     allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS
     widget_session_hours: float = 24.0
     max_message_chars: int = 2000
+    rasa_token: str = field(default="", repr=False)  # Rasa's HTTP API (`--auth-token`)
+    easypost_webhook_secret: str = field(default="", repr=False)
+    notifier_interval_seconds: float = 5.0
+    notifier_poll_seconds: float = 600.0  # poll a parcel no webhook told of for this long
+    notifier_timeout: float = 10.0
+    quiet_hours_start: str = "21:00"  # the shopper's local time
+    quiet_hours_end: str = "08:00"
+    sandbox_webhook_url: str = ""  # where the sandbox posts tracker events; "" sends none
+    sandbox_webhook_seconds: float = 2.0
+    fakes_port: int = 5090  # `wismo fakes`: Twilio's and Meta's APIs, played locally
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -117,9 +128,58 @@ class Settings:
                     env.get("WIDGET_SESSION_HOURS", cls.widget_session_hours)
                 ),
                 max_message_chars=int(env.get("MAX_MESSAGE_CHARS", cls.max_message_chars)),
+                **_notifier_settings(env),
+                fakes_port=int(env.get("FAKES_PORT", cls.fakes_port)),
             )
         except (ValueError, SecretMissing) as exc:
             raise SettingsError(str(exc)) from exc
         if settings.env != "development" and settings.carrier_api_key == DEFAULT_CARRIER_KEY:
             raise SettingsError("EASYPOST_API_KEY must be set outside development")
         return settings
+
+
+def _notifier_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The notifier's and the webhooks' settings; secrets default to keys derived from
+    WISMO_SECRET (Rasa's API token must be the one the Procfile gives Rasa)."""
+    secret = load_secret(env)
+    web_port = env.get("WEB_PORT", str(Settings.web_port))
+    quiet = {
+        name: _clock_time(env.get(var, getattr(Settings, name)), var)
+        for name, var in (
+            ("quiet_hours_start", "QUIET_HOURS_START"),
+            ("quiet_hours_end", "QUIET_HOURS_END"),
+        )
+    }
+    return {
+        "rasa_token": env.get("RASA_TOKEN") or derive(secret, "rasa-api").hex(),
+        "easypost_webhook_secret": env.get("EASYPOST_WEBHOOK_SECRET")
+        or derive(secret, "easypost-webhook").hex(),
+        "notifier_interval_seconds": float(
+            env.get("NOTIFIER_INTERVAL_SECONDS", Settings.notifier_interval_seconds)
+        ),
+        "notifier_poll_seconds": float(
+            env.get("NOTIFIER_POLL_SECONDS", Settings.notifier_poll_seconds)
+        ),
+        "notifier_timeout": float(env.get("NOTIFIER_TIMEOUT", Settings.notifier_timeout)),
+        "sandbox_webhook_url": env.get(
+            "SANDBOX_WEBHOOK_URL", f"http://127.0.0.1:{web_port}/webhooks/easypost"
+        ).strip(),
+        "sandbox_webhook_seconds": float(
+            env.get("SANDBOX_WEBHOOK_SECONDS", Settings.sandbox_webhook_seconds)
+        ),
+        **quiet,
+    }
+
+
+def _clock_time(value: str, name: str) -> str:
+    """`value` if it is a wall-clock time HH:MM, else a ValueError naming the variable."""
+    hours, _, minutes = value.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"{name} must be a time like 21:00, not {value!r}")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def phone_environment(environ: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """The variables the phone channels' settings are read from (bot/channels/
+    messaging_settings.py): the fakes read the same, so that they sign and accept alike."""
+    return os.environ if environ is None else environ

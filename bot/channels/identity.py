@@ -29,6 +29,9 @@ IDENTITY_KEY = "wismo_identity"
 SECRET_ENV = "WISMO_SECRET"  # noqa: S105 (the name of the variable, not a secret)
 SECRET_FILE_ENV = "WISMO_SECRET_FILE"  # noqa: S105
 DEFAULT_SECRET_FILE = "var/wismo.secret"  # noqa: S105
+# Sender ids the phone channels give their conversations (the phone, verified by a
+# signature); no other channel may name a conversation so.
+PHONE_SENDER_PREFIXES = ("sms:", "whatsapp:", "wa:")
 # A message's actions run within seconds of it; a form may wait for the action server.
 MAX_AGE_SECONDS = 600.0
 
@@ -47,6 +50,7 @@ class ClientIdentity:
     address: str | None = None  # the source address, where the channel sees one
     phone: str | None = None  # a phone number the channel verified (E.164), else None
     issued_at: float = 0.0
+    keyword: str | None = None  # an SMS keyword the channel read: "stop", "start" or "help"
 
 
 def load_secret(environ: Mapping[str, str] | None = None) -> bytes:
@@ -119,6 +123,11 @@ def unseal(
 def action_token(secret: bytes) -> str:
     """The token Rasa presents to the action server, derived from the one secret."""
     return derive(secret, "action-server").hex()
+
+
+def rasa_api_token(secret: bytes) -> str:
+    """The token of Rasa's HTTP API (the notifier's `trigger_intent`), from the one secret."""
+    return derive(secret, "rasa-api").hex()
 
 
 def hash_id(value: str) -> str:

@@ -186,6 +186,8 @@ def _problem(body: dict[str, Any] | None, sender: object, text: object) -> str:
         return "The body must be a JSON object with 'sender' and 'message'."
     if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
         return f"'sender' must be a string of 1 to {MAX_SENDER_CHARS} characters."
+    if sender.lower().startswith(identity.PHONE_SENDER_PREFIXES):
+        return "'sender' may not start with a phone channel's prefix (sms:, whatsapp:, wa:)."
     if not isinstance(text, str):
         return "'message' must be a string."
     return ""

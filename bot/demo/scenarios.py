@@ -346,7 +346,23 @@ BACKGROUND = (
 )
 # fmt: on
 
-ORDERS: tuple[OrderSpec, ...] = (*SHOWCASE.values(), *BACKGROUND, *POLICY_CASES.values())
+# A parcel whose next scan is still to come when the demo loads: about five minutes
+# later it goes out for delivery, the sandbox carrier's webhook says so, and a shopper
+# who asked for updates on it gets one (docs/phone-channels.md). With a fixed clock
+# (WISMO_NOW) the scan never comes due, and the parcel reads as on its way.
+COMING = (
+    OrderSpec(
+        "WM-104260",
+        "lucas",
+        S.FULFILLED,
+        ago(3, 2),
+        {"LAMP-HD": 1},
+        (0, 1),
+        (Parcel("ups", "Ground", OUT_FOR_DELIVERY, ago(2, 4), -ago(0, 0, 5), 0),),
+    ),
+)
+
+ORDERS: tuple[OrderSpec, ...] = (*SHOWCASE.values(), *BACKGROUND, *POLICY_CASES.values(), *COMING)
 
 SCENARIOS: dict[str, str] = {
     name: order.number for name, order in (*SHOWCASE.items(), *POLICY_CASES.items())

@@ -138,3 +138,4 @@ class CheckBack:
     attempts: int = 0
     retry_at: datetime | None = None
     id: int | None = None
+    recipient: str | None = None  # the Rasa sender id to deliver to; None: not deliverable

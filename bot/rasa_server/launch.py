@@ -5,8 +5,11 @@
 takes exactly the flags of `rasa run` (the Procfile's `rasa:` line). Before
 Rasa starts, the launcher masks personal data in every log record
 (bot/channels/redaction.py); refuses `--enable-api` without `--auth-token` or
-`--jwt-secret` (exit 2); limits a request's body to 1 MB unless the API is on
-(Sanic's default is 100 MB, read before any channel sees it); sets
+`--jwt-secret` (exit 2); replaces `--auth-token-from-secret` with the API token
+derived from the deployment's secret (`identity.rasa_api_token`: the notifier
+presents it to `trigger_intent`); limits a request's body to 1 MB, the API on
+or not (Sanic's default is 100 MB, read before any route checks a token; the
+stack never uploads a model over HTTP); sets
 `ACTION_SERVER_TOKEN` (which endpoints.yml gives the action server as
 `?token=`) from the deployment's secret; and installs the patches (warm-up,
 heap freeze, event-class lookup cache, action answer validator, keep-alive
@@ -32,10 +35,12 @@ API_WITHOUT_AUTH = (
     "refusing to start: --enable-api opens Rasa's HTTP API (conversations, trackers, "
     "models); give --auth-token or --jwt-secret with it"
 )
-# Without the HTTP API (which takes model uploads) no request needs more than this:
-# a message is at most MAX_MESSAGE_CHARS (2,000) characters. Sanic's own limit is 100 MB,
-# all of it read and parsed before the channel can refuse it.
+# No request of the stack needs more than this: a message is at most MAX_MESSAGE_CHARS
+# (2,000) characters. Sanic's own limit is 100 MB, all of it read and parsed before the
+# channel (or the API's token check) can refuse it.
 MAX_BODY_BYTES = 1_000_000
+RASA_TOKEN_ENV = "RASA_TOKEN"  # noqa: S105 (the name of the variable)
+TOKEN_FROM_SECRET = "--auth-token-from-secret"  # noqa: S105 (a flag, not a token)
 
 
 def _run_flags(argv: Sequence[str]) -> argparse.Namespace | None:
@@ -58,14 +63,24 @@ def open_api_refusal(argv: Sequence[str]) -> str | None:
 
 
 def body_limit(argv: Sequence[str]) -> dict[str, str]:
-    """Sanic's request size limit (read from the environment) for these flags."""
-    if getattr(_run_flags(argv), "enable_api", False):
-        return {}
+    """Sanic's request size limit (read from the environment), whatever the flags."""
     return {"SANIC_REQUEST_MAX_SIZE": str(MAX_BODY_BYTES)}
+
+
+def with_derived_token(argv: Sequence[str], secret: bytes, given: str | None = None) -> list[str]:
+    """`argv` with `--auth-token-from-secret` replaced by `--auth-token <token>`: `given`
+    (`RASA_TOKEN`) if set, else the one derived from the secret, as the notifier does."""
+    if TOKEN_FROM_SECRET not in argv:
+        return list(argv)
+    kept = [arg for arg in argv if arg != TOKEN_FROM_SECRET]
+    return [*kept, "--auth-token", given or identity.rasa_api_token(secret)]
 
 
 def main(argv: Sequence[str]) -> int:
     """Start `rasa` with these arguments (`run ...`), closed and patched; the exit status."""
+    if TOKEN_FROM_SECRET in argv:
+        argv = with_derived_token(argv, identity.load_secret(), os.environ.get(RASA_TOKEN_ENV))
+        sys.argv[1:] = argv
     refusal = open_api_refusal(argv)
     if refusal:
         print(refusal, file=sys.stderr)

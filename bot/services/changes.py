@@ -150,8 +150,12 @@ class Changes:
         tracking_number: str | None = None,
         delivered_at: datetime | None = None,
         carrier: str | None = None,
+        recipient: str | None = None,
     ) -> Claim:
-        """File the claim the shopper agreed to; asking twice gives the claim already filed."""
+        """File the claim the shopper agreed to; asking twice gives the claim already filed.
+
+        `recipient` (the conversation's sender id) lets the notifier deliver the follow-up.
+        """
         self._order(client, order_number)
         decision = self.claim_offer(
             client, order_number, claim_type, delivered_at, carrier, tracking_number
@@ -174,6 +178,7 @@ class Changes:
                 by,
                 now,
                 claim_reference=claim.reference,
+                recipient=recipient,
             )
         )
         return claim
@@ -212,13 +217,22 @@ class Changes:
         raise ReferenceTaken("no free claim reference after several tries")
 
     def promise_check_back(
-        self, client: Client, order_number: str, kind: CheckBackKind, due_at: datetime
+        self,
+        client: Client,
+        order_number: str,
+        kind: CheckBackKind,
+        due_at: datetime,
+        recipient: str | None = None,
     ) -> CheckBack:
-        """Store a promise to get back to the shopper at `due_at`; once per order, kind, time."""
+        """Store a promise to get back to the shopper at `due_at`; once per order, kind, time.
+
+        `recipient` is the conversation's sender id the notifier delivers it to (None: the
+        promise is kept but cannot be delivered, and its notice is recorded as failed).
+        """
         self._order(client, order_number, Level.STATUS)
         by = self.conversation(client)
         return self.check_backs.schedule(
-            CheckBack(order_number, kind, due_at, by, self.clock.now())
+            CheckBack(order_number, kind, due_at, by, self.clock.now(), recipient=recipient)
         )
 
     def claims_of(self, client: Client, order_number: str) -> list[Claim]:

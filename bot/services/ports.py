@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.domain.access import Grant
 from bot.domain.claims import CheckBack, Claim, ClaimState, Conversation, Remedy
 from bot.domain.identity import OrderIdentity, OrderRef
+from bot.domain.notices import Notice, StatusChange, Subscription
 from bot.domain.orders import Address, Order
 from bot.domain.shipments import Tracking
 
@@ -196,4 +197,106 @@ class CheckBackRepository(Protocol):
 
     def record_failure(self, check_back_id: int, now: datetime, retry_at: datetime) -> None:
         """Count a failed attempt at sending; it is not due again before `retry_at`."""
+        ...
+
+
+class NoticeRepository(Protocol):
+    """The ledger of proactive messages, and the last parcel states the notifier saw."""
+
+    def add(self, notice: Notice) -> bool:
+        """Keep a new notice; False (and nothing kept) when its key is already there."""
+        ...
+
+    def get(self, notice_id: int) -> Notice | None:
+        """The notice with this id, or None."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[Notice]:
+        """Pending or deferred notices not yet handed to Rasa whose time has come, oldest first."""
+        ...
+
+    def claim(self, notice_id: int, now: datetime) -> bool:
+        """Mark a pending or deferred notice sent; True only for the one call that did it."""
+        ...
+
+    def mark_triggered(self, notice_id: int, now: datetime) -> None:
+        """Note that Rasa accepted the trigger: the notifier will not send it again."""
+        ...
+
+    def defer(self, notice_id: int, until: datetime) -> None:
+        """Hold a notice until `until` (quiet hours)."""
+        ...
+
+    def record_failure(
+        self, notice_id: int, attempts: int, retry_at: datetime | None, error: str
+    ) -> None:
+        """Count a failed send; try again at `retry_at`, or, when None, mark it failed."""
+        ...
+
+    def check_backs_to_queue(self, now: datetime, limit: int) -> list[CheckBack]:
+        """Unsent check-backs due by `now` that no notice delivers yet, oldest first."""
+        ...
+
+    def last_change(self, tracking_number: str) -> tuple[str, datetime] | None:
+        """The key of the last change seen for a parcel, and when it was last looked at."""
+        ...
+
+    def see(self, change: StatusChange, now: datetime, via: str) -> None:
+        """Remember a parcel's state as seen now (by a `webhook` or a `poll`)."""
+        ...
+
+
+class SubscriptionRepository(Protocol):
+    """Who wants updates on which order, and who said STOP."""
+
+    def subscribe(self, subscription: Subscription) -> Subscription:
+        """Keep a consent (a stopped one is started again with the new time)."""
+        ...
+
+    def stop(self, channel: str, recipient: str, order_number: str | None, now: datetime) -> int:
+        """Stop one order's updates to a recipient, or all of them; how many were stopped."""
+        ...
+
+    def active_for_order(self, order_number: str) -> list[Subscription]:
+        """The order's subscriptions not stopped."""
+        ...
+
+    def of_recipient(self, channel: str, recipient: str) -> list[Subscription]:
+        """A recipient's subscriptions not stopped, oldest first."""
+        ...
+
+    def subscribed_orders(self, limit: int) -> list[str]:
+        """Numbers of the orders someone wants updates on."""
+        ...
+
+    def opt_out(self, channel: str, recipient: str, now: datetime) -> None:
+        """Note that a recipient said STOP."""
+        ...
+
+    def opt_in(self, channel: str, recipient: str) -> None:
+        """Forget a recipient's STOP."""
+        ...
+
+    def opted_out(self, channel: str, recipient: str) -> bool:
+        """Whether a recipient said STOP (and not START since)."""
+        ...
+
+
+class ConversationTrigger(Protocol):
+    """Starts a turn in a shopper's conversation that utters a notice."""
+
+    def trigger(self, notice: Notice) -> None:
+        """Ask the assistant to send `notice`; raises `MessagingUnavailable` when it cannot."""
+        ...
+
+
+class NoticeTokens(Protocol):
+    """Signed tokens that name a notice (so a trigger cannot be forged)."""
+
+    def token(self, notice_id: int) -> str:
+        """A token naming the notice."""
+        ...
+
+    def notice_id(self, token: str) -> int | None:
+        """The notice a valid token names, else None."""
         ...

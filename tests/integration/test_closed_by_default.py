@@ -25,7 +25,10 @@ def test_the_procfile_binds_rasa_to_the_loopback_and_named_origins() -> None:
     )
     assert "--interface ${RASA_HOST:-127.0.0.1}" in rasa
     assert "--cors ${WISMO_ALLOWED_ORIGINS:-http://localhost:8000}" in rasa
-    assert '"*"' not in rasa and "--enable-api" not in rasa
+    assert '"*"' not in rasa
+    # Rasa's HTTP API is on for the notifier's trigger_intent, only with the token the
+    # launcher derives from the deployment's secret (tests/rasa_side/test_launch.py).
+    assert rasa.count("--enable-api") == rasa.count("--enable-api --auth-token-from-secret") == 1
 
 
 @pytest.fixture(scope="module")

@@ -44,10 +44,21 @@ def test_the_launcher_lets_an_api_with_a_token_start() -> None:
         assert launch.open_api_refusal(["run", *api, *flags]) is None, flags
 
 
-def test_without_the_api_a_request_body_is_at_most_1_mb() -> None:
-    # Without the API, whose model uploads are large, a body is at most 1 MB.
+def test_a_request_body_is_at_most_1_mb_with_the_api_on_or_off() -> None:
+    # Sanic reads a body before the API checks its token: a stranger's 100 MB would be read.
     assert launch.body_limit(["run", "--port", "5005"]) == {"SANIC_REQUEST_MAX_SIZE": "1000000"}
-    assert launch.body_limit(["run", "--enable-api", "-t", "x"]) == {}
+    assert launch.body_limit(["run", "--enable-api", "-t", "x"]) == {
+        "SANIC_REQUEST_MAX_SIZE": "1000000"
+    }
+
+
+def test_the_api_token_can_come_from_the_deployments_secret() -> None:
+    argv = launch.with_derived_token(["run", "--enable-api", "--auth-token-from-secret"], b"s")
+    assert argv == ["run", "--enable-api", "--auth-token", identity.rasa_api_token(b"s")]
+    assert launch.open_api_refusal(argv) is None
+    assert identity.rasa_api_token(b"s") != identity.rasa_api_token(b"t")
+    given = launch.with_derived_token(["run", "--auth-token-from-secret"], b"s", "mine")
+    assert given == ["run", "--auth-token", "mine"]
 
 
 class Called:

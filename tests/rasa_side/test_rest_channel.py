@@ -238,3 +238,13 @@ def test_a_sender_that_is_not_a_short_string_is_a_client_error(
     assert response.status_code == 400
     assert "error" in response.json()
     assert channel.post({"sender": "s" * 128, "message": "hi"}).status_code == 200
+
+
+@pytest.mark.parametrize("sender", ["sms:+15551234567", "whatsapp:+15551234567", "WA:+1555"])
+def test_a_rest_client_cannot_take_over_a_phone_conversation(
+    channel: Channel, sender: str
+) -> None:
+    """Phone channels name conversations after the verified phone; REST may not borrow one."""
+    response = channel.post({"sender": sender, "message": "where is my order?"})
+    assert response.status_code == 400
+    assert "phone channel" in response.json()["error"]

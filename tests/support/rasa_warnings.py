@@ -9,6 +9,9 @@
   retrieval intent's group (`utter_out_of_scope`) whose responses they send; every other
   unused response still fails, and tests/unit/test_responses.py checks that each
   response is sent by a rule or an action.
+- Two intents are never read from text, so the NLU data has no examples of them:
+  `sms_keyword` (the Twilio channel sends it for STOP, START and HELP) and
+  `EXTERNAL_notice` (the notifier triggers it through Rasa's HTTP API).
 
     python -m tests.support.rasa_warnings var/validate.log
 """
@@ -26,6 +29,10 @@ RETRIEVAL_INTENTS = frozenset({"faq", "out_of_scope"})
 DUPLICATE = re.compile(r"duplicated intents have been found across multiple domain files: (.+)$")
 UNUSED = re.compile(r"The utterance '([^']+)' is not used in any story or rule\.")
 WARNING = re.compile(r"UserWarning|WARNING")
+NOT_FROM_TEXT = frozenset({"sms_keyword", "EXTERNAL_notice"})
+NO_EXAMPLES = re.compile(
+    r"The intent '([^']+)' is listed in the domain file, but is not found in the NLU"
+)
 
 
 def unexplained(log: Iterable[str], sent_by_actions: set[str]) -> list[str]:
@@ -33,6 +40,9 @@ def unexplained(log: Iterable[str], sent_by_actions: set[str]) -> list[str]:
     found = []
     for line in log:
         if not WARNING.search(line) or _only_retrieval_duplicates(line):
+            continue
+        no_examples = NO_EXAMPLES.search(line)
+        if no_examples and no_examples.group(1) in NOT_FROM_TEXT:
             continue
         unused = UNUSED.search(line)
         if unused and _sent(unused.group(1), sent_by_actions):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from actions import cards, claims, fallback, render, requests
+from actions import cards, claims, fallback, render, requests, updates
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 
@@ -41,6 +41,7 @@ def render_names() -> set[str]:
         | claims.possible_responses()
         | fallback.possible_responses()
         | cards.possible_responses()
+        | updates.possible_responses()
     )
 
 

@@ -230,8 +230,12 @@ class Stack:
 
 def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str]:
     """The environment of a stack on free ports with its own SQLite database and secret."""
-    names = ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT", "SMTP_PORT", "WEB_PORT")
+    names = ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT", "SMTP_PORT", "WEB_PORT", "FAKES_PORT")
     ports = {name: free_port() for name in names}
+    rasa, fakes = (
+        f"http://127.0.0.1:{ports['RASA_PORT']}",
+        f"http://127.0.0.1:{ports['FAKES_PORT']}",
+    )
     return {
         **os.environ,
         **{name: str(port) for name, port in ports.items()},
@@ -242,7 +246,15 @@ def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str
         "WISMO_SECRET": secrets.token_hex(32),
         # The widget's page is the web process's own; browsers reach Rasa by its address.
         "WISMO_ALLOWED_ORIGINS": f"http://127.0.0.1:{ports['WEB_PORT']}",
-        "RASA_PUBLIC_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
+        "RASA_PUBLIC_URL": rasa,
+        # The phone channels and the local fakes of Twilio and Meta that play the phones.
+        "TWILIO_PUBLIC_URL": f"{rasa}/webhooks/twilio/webhook",
+        "TWILIO_API_URL": fakes,
+        "WHATSAPP_WEBHOOK_URL": f"{rasa}/webhooks/whatsapp_cloud/webhook",
+        "WHATSAPP_GRAPH_URL": fakes,
+        # Updates within a second or two, not the production cadence.
+        "NOTIFIER_INTERVAL_SECONDS": "1",
+        "SANDBOX_WEBHOOK_SECONDS": "1",
         **overrides,
     }
 

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.clients
 import actions.lookup
 import actions.status
+import actions.updates
 from actions.lookup import ActionAskSelectedOrder, ValidateOrderLookupForm
 from actions.status import ActionOrderStatus
 from bot.bootstrap import Services
@@ -29,6 +30,7 @@ from bot.domain.errors import StoreUnavailable
 from bot.domain.identity import OrderNumberFormat
 from bot.domain.orders import Item, Shipment
 from bot.services.changes import Changes
+from bot.services.notify import Updates
 from bot.services.wismo import Wismo
 from tests.unit.builders import (
     NOW,
@@ -42,6 +44,7 @@ from tests.unit.builders import (
     tracking,
 )
 from tests.unit.domain_responses import shown
+from tests.unit.fake_updates import FakeNotices, FakeSubscriptions, FakeTokens
 
 SECRET = b"test-secret-of-the-deployment"
 IDENTITY = ClientIdentity("rest", "test", "session-1", "127.0.0.1")
@@ -73,8 +76,9 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     wismo = Wismo(orders, carrier, Clock(NOW), timedelta(0), access=access)
     settings = Settings(clock=Clock(NOW), secret=SECRET)
     changes = Changes(orders, FakeClaims(orders), FakeCheckBacks(), access, clock=Clock(NOW))
-    wired = Services(settings, wismo, access, OrderNumberFormat(), changes)
-    for module in (actions.lookup, actions.status, actions.clients):
+    updates = Updates(access, FakeSubscriptions(), FakeNotices(), FakeCheckBacks(), FakeTokens())
+    wired = Services(settings, wismo, access, OrderNumberFormat(), changes, updates)
+    for module in (actions.lookup, actions.status, actions.clients, actions.updates):
         monkeypatch.setattr(module, "services", lambda: wired)
     return wired
 

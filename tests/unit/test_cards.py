@@ -71,9 +71,7 @@ def test_each_parcel_of_a_split_order_gets_its_numbered_card() -> None:
     second = Shipment("usps", "9400111899223100001234", NOW - timedelta(days=1))
     two = order(shipments=(*order().shipments, second), status=OrderStatus.PARTIALLY_FULFILLED)
     delivered = replace(tracking(ShipmentStatus.DELIVERED), carrier="usps")
-    cards = cards_for(
-        two, {"1Z999AA10123456784": tracking(), "9400111899223100001234": delivered}
-    )
+    cards = cards_for(two, {"1Z999AA10123456784": tracking(), "9400111899223100001234": delivered})
     assert [(c["title"], c["status_label"]) for c in cards] == [
         ("Parcel 1 of 2", "On its way"),
         ("Parcel 2 of 2", "Delivered"),

@@ -227,6 +227,7 @@ def _check_back_values(check_back: CheckBack) -> dict[str, Any]:
         "sent_at": check_back.sent_at,
         "attempts": check_back.attempts,
         "retry_at": check_back.retry_at,
+        "recipient": check_back.recipient,
     }
 
 
@@ -242,4 +243,5 @@ def _check_back_of(row: CheckBackRow) -> CheckBack:
         sent_at=row.sent_at,
         attempts=row.attempts,
         retry_at=row.retry_at,
+        recipient=row.recipient,
     )

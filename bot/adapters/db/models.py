@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain.claims import CheckBackKind, ClaimState, ClaimType, OrderChangeKind, Remedy
+from bot.domain.notices import NoticeKind, NoticeState
 from bot.domain.orders import OrderStatus
 from bot.domain.shipments import ShipmentStatus
 
@@ -311,6 +312,8 @@ class CheckBackRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     attempts: Mapped[int] = mapped_column(Integer)
     retry_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # The Rasa sender id the notifier delivers it to; NULL: promised where it cannot be.
+    recipient: Mapped[str | None] = mapped_column(String(128))
 
 
 class OrderChangeRow(Base):
@@ -326,3 +329,65 @@ class OrderChangeRow(Base):
     at: Mapped[datetime] = mapped_column(AwareDateTime())
     channel: Mapped[str] = mapped_column(String(32))
     conversation: Mapped[str] = mapped_column(String(64))
+
+
+class SubscriptionRow(Base):
+    """A shopper's consent to updates on an order, on a channel, with its time."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("order_number", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.order_number"))
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(128))
+    consented_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class OptOutRow(Base):
+    """A recipient who said STOP: no proactive message reaches them until START."""
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(128))
+    opted_out_at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+
+class NoticeRow(Base):
+    """The ledger of proactive messages: one row per message, unique by its key."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[NoticeKind] = mapped_column(_string_enum(NoticeKind, "notice_kind"))
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.order_number"), index=True)
+    tracking_number: Mapped[str | None] = mapped_column(String)
+    check_back_id: Mapped[int | None] = mapped_column(ForeignKey("check_backs.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(128))
+    facts: Mapped[dict[str, str]] = mapped_column(JSON)
+    state: Mapped[NoticeState] = mapped_column(_string_enum(NoticeState, "notice_state"))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    triggered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class TrackingStateRow(Base):
+    """The last notable state of a parcel the notifier saw, and when it last looked."""
+
+    __tablename__ = "tracking_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_number: Mapped[str] = mapped_column(String, unique=True)
+    change_key: Mapped[str] = mapped_column(String(200))
+    seen_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    via: Mapped[str] = mapped_column(String(16), comment="webhook or poll")

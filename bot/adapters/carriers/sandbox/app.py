@@ -6,6 +6,9 @@
     GET  /healthz                liveness, no authentication
     GET  /_sandbox/stats         requests received so far, no authentication
 
+With a `WebhookConfig`, it also posts EasyPost's signed `tracker.updated` events for
+the trackers created through it as their scans come due (sandbox/webhooks.py).
+
 Every /v2 call needs HTTP basic auth with the API key as the user name. Bad
 input gets a 400, an unsupported carrier a 422, an unknown id a 404, all in
 EasyPost's error shape (https://docs.easypost.com/docs/errors); the error codes
@@ -36,6 +39,7 @@ from werkzeug.exceptions import HTTPException
 from bot.adapters.carriers.detect import detect_carrier, normalize_tracking_number
 from bot.adapters.carriers.easypost.codes import CARRIER_TO_EASYPOST, carrier_from_easypost
 from bot.adapters.carriers.easypost.parse import TrackerBody
+from bot.adapters.carriers.sandbox.webhooks import WebhookConfig, WebhookSender
 from bot.adapters.carriers.sandbox.wire import (
     render_error,
     render_list,
@@ -115,10 +119,19 @@ def create_app(
     clock: Clock,
     api_key: str,
     carriers: Iterable[str] = tuple(CARRIER_TO_EASYPOST),
+    webhooks: WebhookConfig | None = None,
 ) -> Flask:
-    """The sandbox carrier app; `carriers` are the codes accepted even with no data."""
+    """The sandbox carrier app; `carriers` are the codes accepted even with no data.
+
+    With `webhooks`, a thread posts tracker events as the trackers' scans come due.
+    """
     app = Flask(__name__)
-    app.extensions[_EXTENSION] = SandboxState(source, clock, api_key, frozenset(carriers))
+    state = SandboxState(source, clock, api_key, frozenset(carriers))
+    app.extensions[_EXTENSION] = state
+    if webhooks is not None and webhooks.url:
+        sender = WebhookSender(webhooks, source, clock, state.known)
+        app.extensions[_EXTENSION + ".webhooks"] = sender
+        sender.start()
     app.register_blueprint(api)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     app.add_url_rule("/_sandbox/stats", "stats", lambda: jsonify(_state().stats()))
