@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import secrets
 
+import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
 from rasa_sdk import Tracker
 
@@ -57,3 +58,18 @@ def open_ref(value: object) -> OrderRef | None:
     except (ValueError, InvalidToken):
         return None
     return ref
+
+
+def e164(phone: str | None) -> str | None:
+    """A phone number a channel verified, as the order store keeps phones (E.164), or None
+    when it is not a possible number. Twilio sends `+14155550134`; WhatsApp's wa_id comes
+    as `+14155550134` too; other formats are normalized the same way."""
+    if not phone:
+        return None
+    try:
+        parsed = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

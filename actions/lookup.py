@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients import client_of, open_ref, seal_ref
+from actions.clients import client_of, e164, open_ref, seal_ref
 from actions.forms import FormValidation
 from actions.replies import say
 from actions.runtime import call_store, guarded, services
@@ -80,7 +80,7 @@ def factor_in_message(tracker: Tracker, ref: OrderRef | None, client: Client) ->
             value = normalize(text)
             if value and not (ref and ref.kind.value == kind.value and ref.value == value):
                 return Factor(kind, value)
-    phone = normalize_phone(client.phone or "")
+    phone = e164(client.phone)
     return Factor(FactorKind.CHANNEL_PHONE, phone) if phone else None
 
 

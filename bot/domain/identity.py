@@ -127,8 +127,12 @@ def factor_matches(order: Order | OrderIdentity, factor: Factor) -> bool:
         known: str | None = identity.email.lower()
     elif factor.kind is FactorKind.POSTAL_CODE:
         known = normalize_postal_code(identity.postal_code)
-    elif factor.kind in (FactorKind.PHONE, FactorKind.CHANNEL_PHONE):
+    elif factor.kind is FactorKind.PHONE:
         known = normalize_phone(identity.phone or "")
+    elif factor.kind is FactorKind.CHANNEL_PHONE:
+        # A phone a channel verified is whole (E.164): the last ten digits of another
+        # country's number must not prove an order.
+        known = identity.phone
     else:
         return False  # a one-time code is checked against the code sent, not the order
     return same(known or "", factor.value) and known is not None

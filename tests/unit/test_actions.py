@@ -298,6 +298,21 @@ async def test_a_phone_number_the_channel_verified_proves_the_order() -> None:
     assert slots["proof"] == "ok" and slots["selected_order"] == "WM-104233"
 
 
+async def test_a_verified_phone_of_another_country_with_the_same_last_digits_proves_nothing() -> (
+    None
+):
+    # +44 415 555 0134 ends as the order's +1 415 555 0134 does: another person's phone.
+    slots, _ = await validate(
+        tracker(
+            "where is WM-104233",
+            "order_status",
+            {"order_number": "WM-104233"},
+            metadata=sealed(replace(IDENTITY, phone="+444155550134")),
+        )
+    )
+    assert slots.get("proof") != "ok" and slots.get("selected_order") is None
+
+
 async def test_a_phone_number_in_unsealed_metadata_proves_nothing() -> None:
     slots, _ = await validate(
         tracker(
