@@ -89,10 +89,20 @@ class ActionUnsubscribeUpdates(Action):
         if channel not in PROACTIVE_CHANNELS:
             say(dispatcher, "utter_updates_none_here")
             return []
+        named = [
+            number
+            for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") == "order_number"
+            and (number := services().numbers.normalize(str(e.get("value"))))
+        ]
+        order_number = named[0] if named else None  # "stop updates for WM-104233": that one
         stopped = await call_store(
-            services().updates.unsubscribe, str(channel), tracker.sender_id, None
+            services().updates.unsubscribe, str(channel), tracker.sender_id, order_number
         )
-        say(dispatcher, "utter_updates_off" if stopped else "utter_updates_none")
+        if stopped and order_number:
+            say(dispatcher, "utter_updates_off_order", {"order_number": order_number})
+        else:
+            say(dispatcher, "utter_updates_off" if stopped else "utter_updates_none")
         return []
 
 

@@ -20,7 +20,7 @@ headers a proxy or a forger sets): else 403. Then:
 
 Replies go to Twilio's Messages API (`TWILIO_API_URL`) with aiohttp, split at
 sentence ends (320 characters for SMS, 1,600 for WhatsApp), retrying 5xx and
-connection errors; nothing raises into Rasa.
+connection errors (bot/channels/twilio_api.py); nothing raises into Rasa.
 
     credentials.yml:  bot.channels.twilio.SignedTwilioInput:
 
@@ -39,7 +39,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
-import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request, RequestParameters
@@ -58,6 +57,7 @@ from bot.channels.texting import (
     read_old_phone_text,
     split_message,
 )
+from bot.channels.twilio_api import TwilioApi
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +72,6 @@ TWILIO_WHATSAPP_LIMIT = 1600  # Twilio's body limit for WhatsApp messages
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 REMEMBERED = 10_000  # message ids, and senders' last buttons, kept in memory
 BUTTONS_LIFETIME = 24 * 3600.0  # a reply "2" a day later no longer picks a button
-RETRY_DELAYS = (0.5, 1.0, 2.0)  # after a 5xx or a connection error
-API_TIMEOUT = 10.0
 
 
 class ButtonMemory:
@@ -111,56 +109,6 @@ class SeenIds:
         while len(self._ids) > self.size:
             self._ids.popitem(last=False)
         return True
-
-
-class TwilioApi:
-    """Twilio's Messages API: one aiohttp session, made when first needed."""
-
-    def __init__(self, settings: TwilioSettings, delays: Sequence[float] = RETRY_DELAYS) -> None:
-        self.settings, self.delays = settings, tuple(delays)
-        self.url = f"{settings.api_url}/2010-04-01/Accounts/{settings.account_sid}/Messages.json"
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def session(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._loop is not loop:
-            self._session = aiohttp.ClientSession(
-                auth=aiohttp.BasicAuth(self.settings.account_sid, self.settings.auth_token),
-                timeout=aiohttp.ClientTimeout(total=API_TIMEOUT),
-            )
-            self._loop = loop
-        return self._session
-
-    async def send(self, to: str, sender: str, body: str) -> bool:
-        """Post one message; True once Twilio accepted it, False when it never did."""
-        form = {"To": to, "From": sender, "Body": body}
-        for delay in (*self.delays, None):
-            try:
-                async with self.session().post(self.url, data=form) as answer:
-                    if answer.status < 300:
-                        return True
-                    error = await _error_of(answer)
-                    logger.warning("Twilio refused a message to %s: %s", _who(to), error)
-                    if answer.status < 500:
-                        return False
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                logger.warning("Twilio unreachable for a message to %s: %r", _who(to), exc)
-            if delay is not None:
-                await asyncio.sleep(delay)
-        logger.error("gave up sending a message to %s", _who(to))
-        return False
-
-
-async def _error_of(answer: aiohttp.ClientResponse) -> str:
-    """Twilio's error code and message (e.g. 21610: the number replied STOP)."""
-    try:
-        body = await answer.json(content_type=None)
-    except (ValueError, aiohttp.ClientError):
-        return f"HTTP {answer.status}"
-    if not isinstance(body, dict):
-        return f"HTTP {answer.status}"
-    return f"HTTP {answer.status}, code {body.get('code')}: {body.get('message')}"
 
 
 def _who(recipient: str) -> str:

@@ -22,22 +22,21 @@ refused message loses the notice.
 
     credentials.yml:  bot.channels.whatsapp_cloud.WhatsAppCloudInput:
 
+Meta's webhook and message shapes, pure, are in bot/channels/whatsapp_payloads.py.
+
 Rasa side: Rasa, aiohttp, sanic, the standard library and bot.channels.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
 import logging
 import os
-import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import aiohttp
@@ -50,100 +49,33 @@ from bot.channels import identity
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity
 from bot.channels.messaging_settings import WhatsAppCloudSettings
 from bot.channels.rest import message_limit, too_long_text
-from bot.channels.texting import (
-    WHATSAPP_LIMIT,
-    keyword_of,
-    numbered_buttons,
-    pick_button,
-    split_message,
+from bot.channels.texting import keyword_of, numbered_buttons, pick_button
+from bot.channels.whatsapp_payloads import (
+    SENDER_PREFIX,
+    Inbound,
+    fits_reply_buttons,
+    parse_webhook,
+    reply_buttons,
+    signature_valid,
+    split_text,
+    template_text,
+    wa_id_of,
 )
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp_cloud"
-SENDER_PREFIX = "wa:+"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-WEBHOOK_OBJECT = "whatsapp_business_account"
 # The one line the channel words itself (like rest.too_long_text): Rasa never sees the message.
 ONLY_TEXT_TEXT = "Sorry, I can only read text messages. Please type your question."
 # Meta's customer service window, less a margin for clocks and slow turns.
 WINDOW_SECONDS = 24 * 3600 - 300
 MEMORY_SIZE = 10_000  # wa_ids (and message ids) remembered; the oldest are forgotten
-# Reply buttons: https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
-MAX_REPLY_BUTTONS, MAX_BUTTON_TITLE, MAX_REPLY_ID, MAX_INTERACTIVE_BODY = 3, 20, 256, 1024
-TEMPLATE_PARAMETER_LIMIT = 1024
 TEMPLATE_QUIET_SECONDS = 0.5  # a proactive turn's texts arrive together; then one template
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 TIMEOUT_SECONDS = 10.0
-_WA_ID = re.compile(r"[1-9][0-9]{5,14}")
-_IGNORED_KINDS = frozenset({"reaction", "system"})
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One shopper message of a webhook body: text, a payload (a tap), or another kind."""
-
-    wa_id: str
-    message_id: str
-    kind: str  # "text" | "payload" | "other"
-    text: str = ""
-    sent_at: float | None = None
-
-
-def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
-    """Whether `header` is `sha256=` and the body's HMAC with the app secret."""
-    if not header or not header.startswith("sha256="):
-        return False
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header[len("sha256=") :].strip().lower())
-
-
-def parse_webhook(body: object, phone_number_id: str) -> list[Inbound]:
-    """The messages of a webhook body sent to this business number; receipts left out."""
-    if not isinstance(body, dict) or body.get("object") != WEBHOOK_OBJECT:
-        return []
-    found = []
-    for entry in _dicts(body.get("entry")):
-        for change in _dicts(entry.get("changes")):
-            value = change.get("value")
-            if not isinstance(value, dict):
-                continue
-            metadata = value.get("metadata")
-            if not isinstance(metadata, dict) or metadata.get("phone_number_id") != phone_number_id:
-                continue
-            found += [m for m in map(_inbound, _dicts(value.get("messages"))) if m is not None]
-    return found
-
-
-def _inbound(message: Mapping[str, Any]) -> Inbound | None:
-    wa_id, message_id, kind = message.get("from"), message.get("id"), message.get("type")
-    if not isinstance(wa_id, str) or not _WA_ID.fullmatch(wa_id) or not isinstance(message_id, str):
-        return None
-    if kind in _IGNORED_KINDS:
-        return None
-    raw_time = message.get("timestamp")
-    sent_at = float(raw_time) if isinstance(raw_time, str) and raw_time.isdigit() else None
-    content = message.get(kind) if isinstance(kind, str) else None
-    content = content if isinstance(content, dict) else {}
-    if kind == "text" and isinstance(content.get("body"), str):
-        return Inbound(wa_id, message_id, "text", content["body"], sent_at)
-    payload: object = None
-    if kind == "interactive":
-        reply = content.get(str(content.get("type")))  # button_reply or list_reply
-        payload = reply.get("id") if isinstance(reply, dict) else None
-    elif kind == "button":
-        payload = content.get("payload") or content.get("text")
-    if isinstance(payload, str) and payload:
-        return Inbound(wa_id, message_id, "payload", payload, sent_at)
-    return Inbound(wa_id, message_id, "other", "", sent_at)
-
-
-def _dicts(items: object) -> Iterator[dict[str, Any]]:
-    return (
-        (item for item in items if isinstance(item, dict)) if isinstance(items, list) else iter(())
-    )
 
 
 class Memory:
@@ -260,7 +192,7 @@ class WhatsAppCloudOutput(OutputChannel):
         self._flush_task: asyncio.Task[None] | None = None
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        wa_id = _wa_id_of(recipient_id)
+        wa_id = _recipient(recipient_id)
         if wa_id is None or not text.strip():
             return
         if not self.memory.in_window(wa_id):
@@ -272,11 +204,11 @@ class WhatsAppCloudOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        wa_id = _wa_id_of(recipient_id)
+        wa_id = _recipient(recipient_id)
         if wa_id is None:
             return
-        if self.memory.in_window(wa_id) and _fit_reply_buttons(text, buttons):
-            await self.graph.send(_reply_buttons(wa_id, text, buttons))
+        if self.memory.in_window(wa_id) and fits_reply_buttons(text, buttons):
+            await self.graph.send(reply_buttons(wa_id, text, buttons))
             return
         if buttons:
             self.memory.offer(wa_id, buttons)
@@ -322,52 +254,12 @@ class WhatsAppCloudOutput(OutputChannel):
         }
 
 
-def split_text(text: str) -> list[dict[str, Any]]:
-    """A text message's `text` objects: parts of at most WhatsApp's limit, links not unfurled."""
-    return [{"body": part, "preview_url": False} for part in split_message(text, WHATSAPP_LIMIT)]
-
-
-def template_text(texts: Sequence[str]) -> str:
-    """Texts as one template parameter: no newlines or runs of spaces (Meta refuses them)."""
-    lines = (" ".join(line.split()) for text in texts for line in text.splitlines())
-    joined = " · ".join(line for line in lines if line)
-    return (
-        joined
-        if len(joined) <= TEMPLATE_PARAMETER_LIMIT
-        else joined[: TEMPLATE_PARAMETER_LIMIT - 1] + "…"
-    )
-
-
-def _fit_reply_buttons(text: str, buttons: Sequence[Mapping[str, Any]]) -> bool:
-    if not (0 < len(buttons) <= MAX_REPLY_BUTTONS and 0 < len(text) <= MAX_INTERACTIVE_BODY):
-        return False
-    titles = [b.get("title") for b in buttons]
-    payloads = [b.get("payload") for b in buttons]
-    return (
-        all(isinstance(t, str) and 0 < len(t.strip()) <= MAX_BUTTON_TITLE for t in titles)
-        and all(isinstance(p, str) and 0 < len(p) <= MAX_REPLY_ID for p in payloads)
-        and len(set(payloads)) == len(payloads)
-    )
-
-
-def _reply_buttons(wa_id: str, text: str, buttons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    replies = [
-        {"type": "reply", "reply": {"id": b["payload"], "title": b["title"].strip()}}
-        for b in buttons
-    ]
-    return {
-        "to": wa_id,
-        "type": "interactive",
-        "interactive": {"type": "button", "body": {"text": text}, "action": {"buttons": replies}},
-    }
-
-
-def _wa_id_of(recipient_id: str) -> str | None:
-    wa_id = recipient_id[len(SENDER_PREFIX) :] if recipient_id.startswith(SENDER_PREFIX) else ""
-    if _WA_ID.fullmatch(wa_id):
-        return wa_id
-    logger.warning("not a WhatsApp Cloud recipient: %s", identity.hash_id(recipient_id))
-    return None
+def _recipient(recipient_id: str) -> str | None:
+    """The wa_id of a `wa:+<wa_id>` sender id; None, logged, for an id not ours."""
+    wa_id = wa_id_of(recipient_id)
+    if wa_id is None:
+        logger.warning("not a WhatsApp Cloud recipient: %s", identity.hash_id(recipient_id))
+    return wa_id
 
 
 def _who(wa_id: str) -> str:

@@ -145,6 +145,17 @@ async def test_stop_updates_stops_this_conversations_updates_without_a_lookup(
     assert "nothing to stop" in said
 
 
+async def test_stop_updates_for_one_order_keeps_the_others(services: Services) -> None:
+    services.updates.subscriptions.subscribe(Sub("WM-104233", "twilio", SMS, NOW))
+    services.updates.subscriptions.subscribe(Sub("WM-100001", "twilio", SMS, NOW))
+    asked = tracker(
+        "stop updates for wm 104233", "unsubscribe_updates", entities={"order_number": "wm 104233"}
+    )
+    _, said = await run(ActionUnsubscribeUpdates(), asked)
+    assert "no more updates from me about order WM-104233" in said
+    assert [s.order_number for s in services.updates.subscribed("twilio", SMS)] == ["WM-100001"]
+
+
 async def test_stop_and_start_as_the_twilio_channel_sealed_them(services: Services) -> None:
     _, said = await run(ActionSmsKeyword(), tracker("/sms_keyword", "sms_keyword", keyword="stop"))
     assert "Reply START" in said
