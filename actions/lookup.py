@@ -168,6 +168,8 @@ class ValidateOrderLookupForm(FormValidation):
         if result.locked:
             return {"proof": None, "order_ref": None, "locked_out": True}
         if not result.proven:
+            if Factor.decode(value).kind is FactorKind.CHANNEL_PHONE:
+                return {"proof": None}  # the texting phone is not the order's: ask for proof
             say(dispatcher, "utter_verification_failed")
             return {"proof": None, "order_ref": None}
         pointed = ref.kind is not RefKind.EMAIL or len(result.proven) == 1

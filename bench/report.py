@@ -14,6 +14,8 @@ Json = dict[str, Any]
 BOTS = ("wismo", "stock")
 COLOURS = {"wismo": "#2f6f4e", "widget": "#7fb99a", "stock": "#b0b0b0"}
 WIDGET_P95_TARGET = 1.20  # the widget's p95 within 20 % of REST's
+SMS_ACK_P95_TARGET_MS = 200.0  # the Twilio webhook's acknowledgement, p95 ...
+SMS_TARGET_LOAD = "10 shoppers"  # ... at this load
 
 
 def run_named(side: Json, name: str, key: str = "runs") -> Json:
@@ -32,6 +34,14 @@ def widget_p95_ratios(results: Json) -> dict[str, float | None]:
             round(run["p95_ms"] / base, 2) if base and run["p95_ms"] is not None else None
         )
     return ratios
+
+
+def sms_ack_verdict(run: Json) -> str:
+    """Whether an SMS run met the acknowledgement target: met, missed, or n/a (not that load)."""
+    p95 = run.get("ack_p95_ms")
+    if run["name"] != SMS_TARGET_LOAD or p95 is None:
+        return "n/a"
+    return "met" if p95 <= SMS_ACK_P95_TARGET_MS else "missed"
 
 
 def figures(results: Json) -> Json:
@@ -61,6 +71,14 @@ def figures(results: Json) -> Json:
     if "10 shoppers" in ratios:
         headline["widget_p95_ms"] = run_named(ours, "10 shoppers", "widget_runs")["p95_ms"]
         headline["widget_p95_ratio"] = ratios["10 shoppers"]
+    phones = ours.get("phones")
+    if phones:
+        sms = next((r for r in phones["sms_runs"] if r["name"] == SMS_TARGET_LOAD), None)
+        if sms is not None:
+            headline["sms_ack_p95_ms"] = sms["ack_p95_ms"]
+            headline["sms_ack_target"] = sms_ack_verdict(sms)
+            headline["sms_reply_p95_ms"] = sms["reply_p95_ms"]
+        headline["notifier_changes_per_s"] = phones["notifier"]["changes_per_s"]
     return headline
 
 
@@ -77,6 +95,14 @@ def summary_line(results: Json) -> str:
             f" widget_p95_ms={'n/a' if widget_ms is None else f'{widget_ms:.0f}'}"
             f" widget_p95_ratio={'n/a' if widget_ratio is None else f'{widget_ratio:.2f}'}"
         )
+    if "sms_ack_p95_ms" in headline:
+        line += (
+            f" sms_ack_p95_ms={_number(headline['sms_ack_p95_ms'])}"
+            f" sms_ack_target={headline['sms_ack_target']}"
+            f" sms_reply_p95_ms={_number(headline['sms_reply_p95_ms'])}"
+        )
+    if "notifier_changes_per_s" in headline:
+        line += f" notifier_changes_per_s={_number(headline['notifier_changes_per_s'], '.1f')}"
     return line
 
 
@@ -98,6 +124,7 @@ def table(results: Json) -> str:
                 f"{_ms(run['p99_ms'])}"
             )
     lines += _widget_lines(results)
+    lines += _phone_lines(results.get("wismo", {}).get("phones"))
     for bot in BOTS:
         if bot in results:
             rss = ", ".join(f"{k} {v:.0f}" for k, v in results[bot]["peak_rss_mib"].items())
@@ -147,6 +174,37 @@ def _widget_lines(results: Json) -> list[str]:
                 f" (max {_number(client['loop_lag_max_ms'], '.1f')}),"
                 f" session and socket p95 {_number(client['setup_p95_ms'])} ms"
             )
+    return lines
+
+
+def _phone_lines(phones: Json | None) -> list[str]:
+    """Each SMS load's acknowledgement and reply times, then the notifier's throughput."""
+    if not phones:
+        return []
+    lines = []
+    for run in phones["sms_runs"]:
+        kinds = ", ".join(f"{k} {n}" for k, n in run["error_kinds"].items())
+        target = f"target p95 <= {SMS_ACK_P95_TARGET_MS:.0f} ms at {SMS_TARGET_LOAD}"
+        verdict = sms_ack_verdict(run)
+        lines.append(
+            f"sms, {run['name']}: {run['turns']} turns, {run['errors']} errors"
+            f"{f' ({kinds})' if kinds else ''}; acknowledged p50 {_number(run['ack_p50_ms'])},"
+            f" p95 {_number(run['ack_p95_ms'])}, max {_number(run['ack_max_ms'])} ms"
+            f"{'' if verdict == 'n/a' else f' ({target}: {verdict})'};"
+            f" reply p50 {_number(run['reply_p50_ms'])}, p95 {_number(run['reply_p95_ms'])} ms"
+            f" (polled every {run['poll_ms']} ms)"
+        )
+    n = phones["notifier"]
+    lines.append(
+        f"notifier: {n['updated']} of {n['parcels']} parcels texted, all after"
+        f" {_number(n['all_s'], '.1f')} s from the import (first {_number(n['first_s'], '.1f')} s):"
+        f" {_number(n['changes_per_s'], '.1f')} changes/s, sending"
+        f" {_number(n['sending_per_s'], '.1f')}/s; {n['twice_or_more']} texted twice"
+    )
+    lines.append(
+        f"  the sandbox's webhooks every {n['webhook_interval_s']:g} s and the notifier's round"
+        f" every {n['notifier_interval_s']:g} s bound the wait for the first text"
+    )
     return lines
 
 

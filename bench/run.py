@@ -6,7 +6,9 @@ In one run: our stack and the stock bot each start, answer a first message,
 and from that moment carry 10 and then 50 shoppers who pause 2 s between
 turns on average (1 to 3 s, drawn anew each time: see bench.load), then a
 saturation run with no pauses; the same 10 and 50 shoppers through the website
-widget's socket.io (bench.widget), beside REST; peak memory of each server;
+widget's socket.io (bench.widget), beside REST; the same loads texting by SMS
+through the Twilio webhook (bench.phones) and the notifier turning 100 status
+changes into texts (bench.notifier); peak memory of each server;
 a burst of 100 shoppers asking about one parcel at once; what the pretrained
 sentence encoder costs a message, and its memory (bench.encoder); `rasa train` from
 scratch; `make run` to the first answer; the order store at scale. Figures go
@@ -31,6 +33,7 @@ from typing import Any
 import requests
 
 from bench import encoder, report, store
+from bench.copies import import_document
 from bench.load import (
     Shoppers,
     Turn,
@@ -40,6 +43,8 @@ from bench.load import (
     varied_scripts,
     wismo_scripts,
 )
+from bench.notifier import notifier_throughput
+from bench.phones import SmsShoppers, shopper_phones, sms_loads
 from bench.stock import stock_bot, train_seconds
 from bench.widget import WidgetShoppers
 from bot.demo import build_demo
@@ -77,6 +82,17 @@ def widget_runs(
     return runs, paired
 
 
+def phone_runs(stack: Stack, now: datetime, args: argparse.Namespace) -> Json:
+    """Shoppers texting by SMS at the REST runs' loads (at least 10), the REST runs' pauses;
+    then the notifier's throughput, once the shoppers are done."""
+    loads = sms_loads(args.shoppers)
+    phones, made = shopper_phones(now, max(loads))
+    import_document(stack, made)  # orders of their own for shoppers beyond the demo's phones
+    sms = SmsShoppers.on(stack, phones, spread=args.spread)
+    runs = [sms.run(f"{n} shoppers", n, args.think, args.seconds).summary() for n in loads]
+    return {"sms_runs": runs, "notifier": notifier_throughput(stack, now)}
+
+
 def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
     stack = start_wismo(workdir, {"WISMO_NOW": NOW})
     try:
@@ -89,6 +105,10 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
         if "widget" not in args.skip:
             _say("the same shoppers through the widget's socket.io, each beside a REST run")
             widget, paired = widget_runs(stack, now, args)
+        phones: Json = {}
+        if "phones" not in args.skip:
+            _say("shoppers texting by SMS, then the notifier's throughput")
+            phones = phone_runs(stack, now, args)
         policy = Shoppers(stack.rest_url, policy_scripts(now), spread=args.spread)
         policy_run = policy.run("10, policy", 10, args.think, args.seconds).summary()
         varied = Shoppers(stack.rest_url, varied_scripts(now, varied_openers()), spread=args.spread)
@@ -98,6 +118,7 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
             "start_to_first_answer_s": round(first, 1),
             "runs": runs,
             **({"widget_runs": widget, "widget_rest_runs": paired} if widget else {}),
+            **({"phones": phones} if phones else {}),
             "policy_runs": [policy_run],
             "varied_runs": [varied_run.summary()],
             "burst": carrier,
@@ -262,7 +283,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         nargs="*",
         default=[],
-        choices=["train", "make-run", "store", "stock", "encoder", "widget"],
+        choices=["train", "make-run", "store", "stock", "encoder", "widget", "phones"],
     )
     return parser.parse_args(argv)
 

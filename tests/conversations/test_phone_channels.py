@@ -194,3 +194,11 @@ def test_rasas_http_api_answers_only_the_stacks_token(stack: Stack) -> None:
     assert requests.get(tracker, params={"token": "0" * 64}, timeout=10).status_code == 401
     token = identity.rasa_api_token(stack.env["WISMO_SECRET"].encode())
     assert requests.get(tracker, params={"token": token}, timeout=10).status_code == 200
+
+
+def test_texting_about_an_order_on_another_phone_asks_for_the_email(stack: Stack) -> None:
+    phone = Phone(stack, "twilio", "+16465550100")
+    asked = phone.say(f"where is my order {IN_TRANSIT['order_number']}?")
+    assert "email address on the order" in asked
+    assert "match" not in asked
+    assert "on its way with UPS" in phone.say(IN_TRANSIT["customer"]["email"])

@@ -313,6 +313,34 @@ async def test_a_verified_phone_of_another_country_with_the_same_last_digits_pro
     assert slots.get("proof") != "ok" and slots.get("selected_order") is None
 
 
+async def test_texting_from_a_phone_not_on_the_order_asks_for_proof_and_blames_nobody() -> None:
+    other_phone = sealed(replace(IDENTITY, phone="+16465550199"))
+    for _ in range(6):  # more than any failed-check limit
+        slots, said = await validate(
+            tracker(
+                "where is WM-104233",
+                "order_status",
+                {"order_number": "WM-104233"},
+                metadata=other_phone,
+            )
+        )
+        assert not slots.get("locked_out") and slots.get("proof") is None
+        assert not any("match" in line for line in said)
+    assert slots["requested_slot"] == "proof"
+    # The email then proves it, as on any channel.
+    slots, _ = await validate(
+        tracker(
+            "jane.doe@example.com",
+            "inform",
+            {"email": "jane.doe@example.com"},
+            metadata=other_phone,
+            order_ref="order_number:WM-104233",
+            requested_slot="proof",
+        )
+    )
+    assert slots["proof"] == "ok"
+
+
 async def test_a_phone_number_in_unsealed_metadata_proves_nothing() -> None:
     slots, _ = await validate(
         tracker(
