@@ -202,3 +202,13 @@ def test_texting_about_an_order_on_another_phone_asks_for_the_email(stack: Stack
     assert "email address on the order" in asked
     assert "match" not in asked
     assert "on its way with UPS" in phone.say(IN_TRANSIT["customer"]["email"])
+
+
+def test_no_log_of_the_stack_shows_a_texting_shoppers_phone(stack: Stack) -> None:
+    """After the SMS and WhatsApp conversations above, no process logged a phone or sender id."""
+    numbers = {SUBSCRIBED_PHONE, "+16465550100", IN_TRANSIT["customer"]["phone"]}
+    leaks = numbers | {n[1:] for n in numbers} | {f"sms:{n}" for n in numbers}
+    for name in stack.procs:
+        log = (stack.workdir / f"{name}.log").read_text(errors="replace")
+        found = sorted(leak for leak in leaks if leak in log)
+        assert not found, f"{name}.log shows {found}"
