@@ -130,6 +130,7 @@ class Notifier:
     quiet: QuietHours = field(default_factory=QuietHours)
     zones: Zones = field(default_factory=Zones)
     poll_every: timedelta = timedelta(minutes=10)
+    _cursors: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
 
     def record_change(
         self, tracking_number: str, reading: Tracking, now: datetime, via: str = "webhook"
@@ -163,7 +164,7 @@ class Notifier:
     def poll(self, now: datetime) -> int:
         """Ask the carrier about subscribed parcels no webhook told of lately; changes found."""
         changed = 0
-        for order in self._watched():
+        for order in self._watched("poll"):
             for shipment in order.shipments:
                 last = self.notices.last_change(shipment.tracking_number)
                 if last is not None and now - last[1] < self.poll_every:
@@ -182,7 +183,7 @@ class Notifier:
     def check_at_risk(self, now: datetime) -> int:
         """One notice per parcel, risk and subscription, when the policy reads it at risk."""
         made = 0
-        for order in self._watched():
+        for order in self._watched("risks"):
             audience = self._audience(order)
             for shipment in order.shipments:
                 kept = self.orders.last_snapshot(shipment.carrier, shipment.tracking_number)
@@ -281,8 +282,12 @@ class Notifier:
             check_back_id=back.id,
         )
 
-    def _watched(self) -> list[Order]:
-        found = (self.orders.get_by_number(n) for n in self.subscriptions.subscribed_orders(BATCH))
+    def _watched(self, step: str) -> list[Order]:
+        """The next batch of subscribed orders for a step (poll, risks): each round goes
+        on where the last stopped, so every order is reached however many there are."""
+        numbers = self.subscriptions.subscribed_orders(BATCH, self._cursors.get(step))
+        self._cursors[step] = numbers[-1] if len(numbers) == BATCH else None
+        found = (self.orders.get_by_number(n) for n in numbers)
         return [order for order in found if order is not None]
 
     def _audience(self, order: Order | None) -> list[Subscription]:

@@ -265,8 +265,8 @@ class SubscriptionRepository(Protocol):
         """A recipient's subscriptions not stopped, oldest first."""
         ...
 
-    def subscribed_orders(self, limit: int) -> list[str]:
-        """Numbers of the orders someone wants updates on."""
+    def subscribed_orders(self, limit: int, after: str | None = None) -> list[str]:
+        """Numbers of the orders someone wants updates on, in order, after `after`."""
         ...
 
     def opt_out(self, channel: str, recipient: str, now: datetime) -> None:

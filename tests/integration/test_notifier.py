@@ -149,6 +149,8 @@ def test_consent_is_kept_with_its_time_and_stopped_per_order(orders: SqlOrderRep
     again = subs.subscribe(Subscription("WM-104233", *SMS, now))
     assert again.consented_at == now and [s.id for s in subs.of_recipient(*SMS)] == [again.id]
     assert subs.subscribed_orders(10) == ["WM-104233"]
+    assert subs.subscribed_orders(10, after="WM-104232") == ["WM-104233"]
+    assert subs.subscribed_orders(10, after="WM-104233") == []
     assert subs.stop(*SMS, "WM-104233", now) == 1
     assert subs.active_for_order("WM-104233") == []
     subs.opt_out(*SMS, now)

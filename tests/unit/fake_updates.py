@@ -107,8 +107,9 @@ class FakeSubscriptions:
             s for s in self.subs if s.active and (s.channel, s.recipient) == (channel, recipient)
         ]
 
-    def subscribed_orders(self, limit: int) -> list[str]:
-        return sorted({s.order_number for s in self.subs if s.active})[:limit]
+    def subscribed_orders(self, limit: int, after: str | None = None) -> list[str]:
+        numbers = sorted({s.order_number for s in self.subs if s.active})
+        return [n for n in numbers if after is None or n > after][:limit]
 
     def opt_out(self, channel: str, recipient: str, now: datetime) -> None:
         self.stopped.add((channel, recipient))

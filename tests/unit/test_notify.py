@@ -221,3 +221,15 @@ def test_a_notice_is_opened_only_by_its_recipient_and_claimed_once(world: World)
     assert service.claim(1) is False
     assert service.open_notice("t1", SMS[1]) is None
     assert world.notices.check_backs.kept[0].sent_at is not None
+
+
+def test_every_subscribed_order_is_polled_however_many_there_are(world: World) -> None:
+    # 250 subscribed orders, 100 a round: in three rounds each is looked at.
+    for n in range(250):
+        number = f"WM-{200000 + n}"
+        world.orders.orders.append(order(number))
+        world.subs.subscribe(Sub(number, "twilio", f"sms:+1415555{n:04d}", NOW))
+    seen: set[str] = set()
+    for _ in range(3):
+        seen |= {o.order_number for o in world.notifier._watched("poll")}
+    assert len(seen) == 250

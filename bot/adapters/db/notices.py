@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.adapters.db.claims import _check_back_of
@@ -202,11 +202,12 @@ class SqlSubscriptionStore(SqlStore):
         with self._transaction() as session:
             return [_subscription_of(row) for row in session.scalars(query)]
 
-    def subscribed_orders(self, limit: int) -> list[str]:
-        """Numbers of the orders someone wants updates on."""
+    def subscribed_orders(self, limit: int, after: str | None = None) -> list[str]:
+        """Numbers of the orders someone wants updates on, in order, after `after`."""
         query = (
             select(SubscriptionRow.order_number)
             .where(SubscriptionRow.stopped_at.is_(None))
+            .where(SubscriptionRow.order_number > after if after is not None else true())
             .distinct()
             .order_by(SubscriptionRow.order_number)
             .limit(limit)
