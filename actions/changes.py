@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients import client_of
+from actions.handoff import locked_out
 from actions.render import contents
 from actions.replies import say
 from actions.request_form import too_many
@@ -53,13 +54,14 @@ class ActionMakeRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         request = Request.decode(tracker.get_slot("request"))
+        offer: list[EventType] = []
         if tracker.get_slot("locked_out"):
-            say(dispatcher, "utter_verification_locked")
+            offer = await locked_out(dispatcher, tracker)
         elif request is None or too_many(tracker):
             say(dispatcher, "utter_offer_choices")
         else:
             await self._make(dispatcher, tracker, request)
-        return [*REQUEST_RESET, SlotSet("locked_out", False)]
+        return [*REQUEST_RESET, SlotSet("locked_out", False), *offer]
 
     async def _make(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, request: Request

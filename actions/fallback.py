@@ -4,8 +4,9 @@ A request outside what the assistant does is classified by topic (the retrieval
 intent `out_of_scope/<topic>`: account, payment, invoice, ...) and answered with
 that topic's redirect: where the shopper can get it done. Only what is no topic
 of a shop at all (`out_of_scope/other`) counts, with the messages the NLU could
-not read, as not understood: gibberish is often read as out of scope. Two of
-those in a row offer choices and a person.
+not read, as not understood: gibberish is often read as out of scope. The second of
+those in a row hands the conversation to a person (actions/handoff.py); inside
+a form, which goes on after this action, it offers choices and a person instead.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import OFFERED, hand_off
 from actions.replies import say
 from actions.runtime import guarded
+from bot.domain.tickets import Trigger
 
 # After this many messages in a row the bot did not understand, it stops rephrasing.
-OFFER_CHOICES_AFTER = 2
+HAND_OFF_AFTER = 2
 OUT_OF_SCOPE = "out_of_scope"
 # The topics of out_of_scope with a redirect of their own (domain.yml: utter_out_of_scope/<topic>).
 REDIRECT_TOPICS = (
@@ -72,7 +75,8 @@ def misunderstood_in_a_row(tracker: Tracker) -> int:
 
 
 class ActionNotUnderstood(Action):
-    """Redirects a request that is not ours; after two misses in a row, offers choices."""
+    """Redirects a request that is not ours; the second miss in a row hands off to a
+    person (inside a form, offers choices and a person)."""
 
     def name(self) -> str:
         return "action_not_understood"
@@ -86,8 +90,11 @@ class ActionNotUnderstood(Action):
         topic = topic_of(parsed) if out_of_scope else None
         if topic:
             say(dispatcher, f"utter_{OUT_OF_SCOPE}/{topic}")
-        elif misunderstood_in_a_row(tracker) >= OFFER_CHOICES_AFTER:
+        elif misunderstood_in_a_row(tracker) >= HAND_OFF_AFTER:
+            if not tracker.active_loop:
+                return await hand_off(dispatcher, tracker, Trigger.NOT_UNDERSTOOD)
             say(dispatcher, "utter_offer_choices")
+            return [SlotSet(OFFERED, Trigger.NOT_UNDERSTOOD.value)]
         elif out_of_scope:
             say(dispatcher, NO_TOPIC)
         else:

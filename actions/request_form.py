@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients import client_of
 from actions.forms import FormValidation
+from actions.handoff import locked_out
 from actions.render import contents
 from actions.replies import say
 from actions.requests import (
@@ -260,7 +261,7 @@ class ActionAskCode(Action):
         ref = OrderRef(RefKind.ORDER_NUMBER, number)
         result = await call_store(services().access.send_code, client_of(tracker), ref)
         if result.locked:
-            say(dispatcher, "utter_verification_locked")
-            return [*REQUEST_RESET, SlotSet("requested_slot", None)]
+            offer = await locked_out(dispatcher, tracker)
+            return [*REQUEST_RESET, SlotSet("requested_slot", None), *offer]
         say(dispatcher, "utter_ask_code", values)
         return [SlotSet("code_sent", True)]

@@ -18,8 +18,9 @@ from rasa_sdk.types import DomainDict
 from actions.cards import shipment_cards
 from actions.claims import tell, tell_claims
 from actions.clients import client_of
+from actions.handoff import OFFERED, hand_off, locked_out
 from actions.lookup import order_buttons
-from actions.render import render_order
+from actions.render import Reply, render_order
 from actions.replies import say, wording
 from actions.requests import Kind, Request, claim_context, claimable, say_refusal
 from actions.runtime import call, call_store, guarded, services
@@ -31,6 +32,7 @@ from bot.domain.errors import NotOrderOwner
 from bot.domain.orders import OrderStatus
 from bot.domain.shipments import ShipmentStatus
 from bot.domain.store_policy import ClaimType
+from bot.domain.tickets import Trigger
 from bot.services.wismo import OrderReport, ShipmentReport
 
 # What a lookup leaves behind: nothing of it. What the shopper proved is kept by the core.
@@ -42,6 +44,8 @@ LOOKUP_RESET = [
 WIDGET_CHANNEL = "socketio"
 # What the shopper says went wrong, which the policy weighs.
 REPORTED = {"package_missing": ClaimType.NOT_RECEIVED, "package_damaged": ClaimType.DAMAGED}
+# The policy's steps whose words offer a person ("Talk to a person" hands off, trigger policy).
+POLICY_OFFERS = frozenset({"utter_step_investigate", "utter_step_hand_off"})
 CHANGES = {"cancel_order": Change.CANCEL, "change_address": Change.ADDRESS}
 REQUESTS = {Change.CANCEL: Kind.CANCEL, Change.ADDRESS: Kind.ADDRESS}
 
@@ -58,8 +62,7 @@ class ActionOrderStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if tracker.get_slot("locked_out"):
-            say(dispatcher, "utter_verification_locked")
-            return LOOKUP_RESET
+            return [*LOOKUP_RESET, *await locked_out(dispatcher, tracker)]
         client, wired = client_of(tracker), services()
         topic = tracker.get_slot("topic")
         if topic == "order_history":
@@ -82,8 +85,10 @@ class ActionOrderStatus(Action):
             return LOOKUP_RESET
         await _keep_promises(client, report)
         local = ZoneInfo(wired.settings.store_timezone)
-        for reply in render_order(report, topic, local):
+        replies = render_order(report, topic, local)
+        for reply in replies:
             say(dispatcher, reply.response, reply.values)
+        offers = [SlotSet(OFFERED, Trigger.POLICY.value)] if _offers_person(replies) else []
         channel = tracker.get_latest_input_channel()
         if channel == WIDGET_CHANNEL:
             for card in shipment_cards(report, local, wording(domain, channel)):
@@ -91,13 +96,19 @@ class ActionOrderStatus(Action):
         follow = await _follow_up(dispatcher, client, report, str(topic))
         if follow is None:
             dispatcher.utter_message(response="utter_anything_else")
-            return [*LOOKUP_RESET, SlotSet("last_order", selected)]
+            return [*LOOKUP_RESET, *offers, SlotSet("last_order", selected)]
         return [
             *LOOKUP_RESET,
+            *offers,
             SlotSet("last_order", selected),
             SlotSet("request", follow.encode()),
             FollowupAction("request_form"),
         ]
+
+
+def _offers_person(replies: list[Reply]) -> bool:
+    """Whether the answer offers a person because the policy needs one to decide."""
+    return any(reply.response in POLICY_OFFERS for reply in replies)
 
 
 async def _keep_promises(client: Client, report: OrderReport) -> None:
@@ -197,7 +208,8 @@ async def _refund(
 
 
 class ActionHandOff(Action):
-    """Tells the shopper a person takes over, keeping the conversation for them."""
+    """The shopper asked for a person (or took the one offered): the ticket is stored, and
+    they hear their place in the queue and the wait, or when the team is back."""
 
     def name(self) -> str:
         return "action_hand_off"
@@ -206,5 +218,6 @@ class ActionHandOff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        say(dispatcher, "utter_handoff")
-        return LOOKUP_RESET
+        why = tracker.get_slot(OFFERED)
+        trigger = Trigger(why) if why in set(Trigger) else Trigger.ASKED
+        return [*LOOKUP_RESET, *await hand_off(dispatcher, tracker, trigger)]

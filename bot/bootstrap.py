@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.adapters.carriers.base import GuardedCarrier
 from bot.adapters.carriers.easypost.client import EasyPostClient
@@ -12,16 +13,21 @@ from bot.adapters.db.claims import SqlCheckBackStore, SqlClaimStore
 from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.notices import SqlNoticeStore, SqlSubscriptionStore
 from bot.adapters.db.repository import SqlOrderRepository
+from bot.adapters.db.tickets import SqlTicketStore
+from bot.adapters.holidays import holiday_calendar
 from bot.adapters.messaging.smtp import SmtpMailer
 from bot.adapters.policy_file import load_policy
 from bot.adapters.rasa_api import RasaConversationTrigger, SignedNoticeTokens
 from bot.channels.identity import derive
-from bot.config import Settings
+from bot.channels.redaction import redact
+from bot.config import Settings, SettingsError
 from bot.domain.access import Limits
 from bot.domain.identity import OrderNumberFormat
 from bot.domain.notices import QuietHours, Zones
+from bot.domain.tickets import BusinessHours, parse_hours
 from bot.services.access import Access, keyed_digest
 from bot.services.changes import Changes
+from bot.services.handoff import Handoff
 from bot.services.notify import Notifier, Updates
 from bot.services.wismo import Wismo
 
@@ -68,6 +74,7 @@ class Services:
     numbers: OrderNumberFormat
     changes: Changes
     updates: Updates
+    handoff: Handoff
 
 
 def build_carrier(settings: Settings) -> GuardedCarrier:
@@ -114,7 +121,32 @@ def build(settings: Settings) -> Services:
         SignedNoticeTokens(settings.secret),
         settings.clock,
     )
-    return Services(settings, wismo, access, numbers, changes, updates)
+    handoff = build_handoff(settings, repository, access, wismo)
+    return Services(settings, wismo, access, numbers, changes, updates, handoff)
+
+
+def business_hours(settings: Settings) -> BusinessHours:
+    """The support team's hours, in its zone, closed on its country's holidays."""
+    try:
+        holiday = holiday_calendar(settings.support_holidays)
+    except ValueError as exc:
+        raise SettingsError(f"SUPPORT_HOLIDAYS: {exc}") from exc
+    zone = ZoneInfo(settings.support_timezone or settings.store_timezone)
+    return BusinessHours(parse_hours(settings.support_hours), zone, holiday)
+
+
+def build_handoff(
+    settings: Settings, repository: SqlOrderRepository, access: Access, wismo: Wismo
+) -> Handoff:
+    """Hand-offs to the team: tickets in the order store, the team's hours, masked lines."""
+    return Handoff(
+        SqlTicketStore.on(repository.engine),
+        access,
+        wismo,
+        business_hours(settings),
+        redact,
+        settings.support_minutes_per_ticket,
+    )
 
 
 def build_notifier(settings: Settings, repository: SqlOrderRepository | None = None) -> Notifier:

@@ -19,16 +19,19 @@ from pathlib import Path
 from bot.adapters.carriers.sandbox.app import create_app, serve
 from bot.adapters.carriers.sandbox.webhooks import WebhookConfig
 from bot.adapters.db.claims import SqlClaimStore
+from bot.adapters.db.tickets import SqlTicketStore
 from bot.adapters.messaging.smtp import serve_mailbox
 from bot.bootstrap import build_notifier, build_repository
 from bot.channels.messaging_settings import TwilioSettings
 from bot.channels.redaction import install as install_redaction
+from bot.channels.redaction import redact
 from bot.config import Settings, SettingsError, phone_environment
 from bot.demo import build_demo, fakes
 from bot.demo.fake_graph import FakeGraphConfig
 from bot.demo.fake_twilio import FakeTwilioConfig
 from bot.domain.claims import Claim, ClaimState
 from bot.domain.errors import ImportInvalid, StoreUnavailable
+from bot.domain.tickets import Ticket
 from bot.domain.wording import money
 from bot.services.importing import import_file, parse_document
 from bot.web.app import create_app as create_web_app
@@ -205,6 +208,44 @@ def run_claims(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def ticket_lines(ticket: Ticket) -> list[str]:
+    """One ticket for the team: reference, why, who and how verified, then its packet."""
+    who = f"verified ({ticket.how})" if ticket.verified else "not verified"
+    head = "  ".join(
+        (
+            ticket.reference,
+            ticket.trigger,
+            ticket.channel,
+            who,
+            ticket.order_number or "no order",
+            f"since {ticket.created_at.isoformat(timespec='minutes')}",
+        )
+    )
+    lines = [head]
+    for parcel in ticket.packet.get("shipments", []):
+        lines.append("    parcel " + ", ".join(f"{k}: {v}" for k, v in parcel.items()))
+    lines += [f"    bot said: {line}" for line in ticket.packet.get("told", [])]
+    if "transcript" in ticket.packet:
+        lines.append(f"    transcript: {ticket.packet['transcript']}")
+    return [redact(line) for line in lines]  # masked again: never an email, phone or street
+
+
+def run_tickets(args: argparse.Namespace, settings: Settings) -> int:
+    """The hand-off queue: open tickets, oldest first, each with its packet."""
+    if args.limit < 1:
+        print("wismo tickets: --limit must be 1 or more", file=sys.stderr)
+        return USAGE
+    repository = build_repository(settings)
+    try:
+        tickets = SqlTicketStore.on(repository.engine).queue(args.limit)
+    finally:
+        repository.dispose()
+    print(f"{len(tickets)} open ticket(s), oldest first")
+    for ticket in tickets:
+        print("\n".join(ticket_lines(ticket)))
+    return OK
+
+
 def _notifier_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true", help="run one round, then exit")
 
@@ -261,6 +302,12 @@ COMMANDS: tuple[Command, ...] = (
         "claims",
         "the open claims, soonest follow-up first (* waits for a person)",
         run_claims,
+        _claims_arguments,
+    ),
+    Command(
+        "tickets",
+        "the hand-off queue: open tickets, oldest first, with their packets",
+        run_tickets,
         _claims_arguments,
     ),
     Command(

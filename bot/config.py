@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.channels.identity import SecretMissing, derive, load_secret
 from bot.channels.widget_token import DEFAULT_ORIGINS, ORIGINS_ENV, parse_origins
 from bot.domain.clock import Clock
+from bot.domain.tickets import parse_hours
 
 DEFAULT_CARRIER_KEY = "sandbox-key"
 # The demo store's policy, found from the package (not the working directory).
@@ -69,6 +72,10 @@ class Settings:
     sandbox_webhook_url: str = ""  # where the sandbox posts tracker events; "" sends none
     sandbox_webhook_seconds: float = 2.0
     fakes_port: int = 5090  # `wismo fakes`: Twilio's and Meta's APIs, played locally
+    support_hours: str = "mon-fri 09:00-18:00"  # when people answer hand-offs
+    support_timezone: str = ""  # the team's time zone; "" reads as store_timezone
+    support_holidays: str = "US"  # a country (or country-subdivision) whose holidays close
+    support_minutes_per_ticket: float = 10.0  # the wait each ticket ahead adds
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -130,6 +137,7 @@ class Settings:
                 max_message_chars=int(env.get("MAX_MESSAGE_CHARS", cls.max_message_chars)),
                 **_notifier_settings(env),
                 fakes_port=int(env.get("FAKES_PORT", cls.fakes_port)),
+                **_support_settings(env),
             )
         except (ValueError, SecretMissing) as exc:
             raise SettingsError(str(exc)) from exc
@@ -168,6 +176,36 @@ def _notifier_settings(env: Mapping[str, str]) -> dict[str, Any]:
             env.get("SANDBOX_WEBHOOK_SECONDS", Settings.sandbox_webhook_seconds)
         ),
         **quiet,
+    }
+
+
+def _support_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The support team's hours, zone, holidays and pace; a ValueError names the variable."""
+    hours = env.get("SUPPORT_HOURS", Settings.support_hours)
+    zone = env.get("SUPPORT_TIMEZONE") or env.get("STORE_TIMEZONE", Settings.store_timezone)
+    holidays = env.get("SUPPORT_HOLIDAYS", Settings.support_holidays).strip().upper()
+    minutes = env.get("SUPPORT_MINUTES_PER_TICKET", str(Settings.support_minutes_per_ticket))
+    try:
+        parse_hours(hours)
+    except ValueError as exc:
+        raise ValueError(f"SUPPORT_HOURS: {exc}") from None
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"SUPPORT_TIMEZONE: {zone!r} is not a time zone") from None
+    if holidays and not re.fullmatch(r"[A-Z]{2,3}(-[A-Z0-9]{1,3})?", holidays):
+        raise ValueError(f"SUPPORT_HOLIDAYS: {holidays!r} is not a country code like US")
+    try:
+        per_ticket = float(minutes)
+    except ValueError:
+        per_ticket = -1.0
+    if not per_ticket > 0:
+        raise ValueError(f"SUPPORT_MINUTES_PER_TICKET: {minutes!r} is not a number above 0")
+    return {
+        "support_hours": hours,
+        "support_timezone": zone,
+        "support_holidays": holidays,
+        "support_minutes_per_ticket": per_ticket,
     }
 
 

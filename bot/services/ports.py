@@ -14,6 +14,7 @@ from bot.domain.identity import OrderIdentity, OrderRef
 from bot.domain.notices import Notice, StatusChange, Subscription
 from bot.domain.orders import Address, Order
 from bot.domain.shipments import Tracking
+from bot.domain.tickets import Ticket
 
 
 class OrderRepository(Protocol):
@@ -299,4 +300,24 @@ class NoticeTokens(Protocol):
 
     def notice_id(self, token: str) -> int | None:
         """The notice a valid token names, else None."""
+        ...
+
+
+class TicketRepository(Protocol):
+    """Hand-off tickets: one standing per conversation, the open ones queued oldest first."""
+
+    def open(self, ticket: Ticket) -> Ticket:
+        """Keep a new ticket, unless its conversation has one standing: that one, then."""
+        ...
+
+    def active_for(self, channel: str, conversation: str) -> Ticket | None:
+        """The conversation's open or taken ticket, if it has one."""
+        ...
+
+    def ahead_of(self, ticket: Ticket) -> int:
+        """How many open tickets were queued before this one."""
+        ...
+
+    def queue(self, limit: int) -> list[Ticket]:
+        """The open tickets, oldest first."""
         ...

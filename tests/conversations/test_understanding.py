@@ -53,7 +53,7 @@ def test_redirects_are_not_misses_but_nonsense_after_one_is(chat: Chat) -> None:
         "utter_out_of_scope/payment"
     )
     assert chat.say("can you write my history homework") == said("utter_out_of_scope/other")
-    assert chat.say("qwpoe zxmnv lkjasd") == said("utter_offer_choices")
+    assert "I've passed you to our team" in chat.say("qwpoe zxmnv lkjasd")
 
 
 REFUND_WORDS = (

@@ -16,6 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.clients
+import actions.handoff
 import actions.lookup
 import actions.status
 import actions.updates
@@ -44,6 +45,7 @@ from tests.unit.builders import (
     tracking,
 )
 from tests.unit.domain_responses import shown
+from tests.unit.fake_tickets import make_handoff
 from tests.unit.fake_updates import FakeNotices, FakeSubscriptions, FakeTokens
 
 SECRET = b"test-secret-of-the-deployment"
@@ -77,8 +79,15 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     settings = Settings(clock=Clock(NOW), secret=SECRET)
     changes = Changes(orders, FakeClaims(orders), FakeCheckBacks(), access, clock=Clock(NOW))
     updates = Updates(access, FakeSubscriptions(), FakeNotices(), FakeCheckBacks(), FakeTokens())
-    wired = Services(settings, wismo, access, OrderNumberFormat(), changes, updates)
-    for module in (actions.lookup, actions.status, actions.clients, actions.updates):
+    handoff = make_handoff(access, wismo)
+    wired = Services(settings, wismo, access, OrderNumberFormat(), changes, updates, handoff)
+    for module in (
+        actions.lookup,
+        actions.status,
+        actions.clients,
+        actions.updates,
+        actions.handoff,
+    ):
         monkeypatch.setattr(module, "services", lambda: wired)
     return wired
 

@@ -1,4 +1,5 @@
-"""Not understood twice in a row: the bot stops rephrasing and offers choices and a person.
+"""Not understood twice in a row: the bot stops rephrasing; inside a form it offers choices
+and a person (outside one it hands off: tests/unit/test_handoff_actions.py).
 
 A request that is not ours but has a topic (account, payment, ...) gets that
 topic's redirect, and does not count as a miss.
@@ -26,14 +27,15 @@ def bot() -> dict[str, Any]:
     return {"event": "bot", "text": "Sorry, I didn't get that."}
 
 
-def tracker(*events: dict[str, Any]) -> Tracker:
+def tracker(*events: dict[str, Any], loop: str | None = None) -> Tracker:
     latest = next(e for e in reversed(events) if e["event"] == "user")["parse_data"]
-    return Tracker("s", {}, latest, list(events), False, None, {}, "action_listen")
+    active = {"name": loop} if loop else {}
+    return Tracker("s", {}, latest, list(events), False, None, active, "action_listen")
 
 
-async def replies(*events: dict[str, Any]) -> list[str | None]:
+async def replies(*events: dict[str, Any], loop: str | None = None) -> list[str | None]:
     dispatcher = CollectingDispatcher()
-    await ActionNotUnderstood().run(dispatcher, tracker(*events), {})
+    await ActionNotUnderstood().run(dispatcher, tracker(*events, loop=loop), {})
     return [m.get("response") for m in dispatcher.messages]
 
 
@@ -65,8 +67,8 @@ async def test_a_request_that_is_not_ours_gets_its_topics_redirect_even_after_a_
     assert await replies(*after_miss) == ["utter_out_of_scope/invoice"]
 
 
-async def test_no_topic_says_what_the_bot_does_then_offers_choices_on_the_second_miss() -> None:
+async def test_no_topic_says_what_the_bot_does_then_offers_choices_in_a_form_second_miss() -> None:
     assert await replies(user("out_of_scope", "other")) == ["utter_out_of_scope/other"]
     assert await replies(user("nlu_fallback")) == ["utter_default"]
     twice = (user("out_of_scope", "other"), bot(), user("nlu_fallback"))
-    assert await replies(*twice) == ["utter_offer_choices"]
+    assert await replies(*twice, loop="order_lookup_form") == ["utter_offer_choices"]

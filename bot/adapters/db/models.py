@@ -29,6 +29,7 @@ from bot.domain.claims import CheckBackKind, ClaimState, ClaimType, OrderChangeK
 from bot.domain.notices import NoticeKind, NoticeState
 from bot.domain.orders import OrderStatus
 from bot.domain.shipments import ShipmentStatus
+from bot.domain.tickets import TicketState, Trigger
 
 
 class AwareDateTime(TypeDecorator[datetime]):
@@ -391,3 +392,27 @@ class TrackingStateRow(Base):
     change_key: Mapped[str] = mapped_column(String(200))
     seen_at: Mapped[datetime] = mapped_column(AwareDateTime())
     via: Mapped[str] = mapped_column(String(16), comment="webhook or poll")
+
+
+class TicketRow(Base):
+    """A hand-off to a person: one active ticket per conversation (`active_key`)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_state_created_at", "state", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    state: Mapped[TicketState] = mapped_column(_string_enum(TicketState, "ticket_state"))
+    trigger: Mapped[Trigger] = mapped_column(_string_enum(Trigger, "ticket_trigger"))
+    channel: Mapped[str] = mapped_column(String(32))
+    conversation: Mapped[str] = mapped_column(String(256))
+    # channel:conversation while the ticket is open or taken, NULL once closed: unique,
+    # so two hand-offs of one conversation racing each other make one ticket.
+    active_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    verified: Mapped[bool] = mapped_column()
+    how: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str | None] = mapped_column(String)
+    packet: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    taken_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

@@ -1,0 +1,154 @@
+"""The hand-off in the conversation: each reason leads to one ticket and a true answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.clients
+import actions.handoff
+import actions.status
+from actions.fallback import ActionNotUnderstood
+from actions.handoff import ActionFrustrated
+from actions.status import ActionHandOff, ActionOrderStatus
+from bot.bootstrap import Services
+from bot.channels.identity import IDENTITY_KEY, ClientIdentity, seal
+from bot.config import Settings
+from bot.domain.clock import Clock
+from bot.domain.identity import OrderNumberFormat
+from bot.domain.tickets import Trigger
+from bot.services.changes import Changes
+from bot.services.notify import Updates
+from bot.services.wismo import Wismo
+from tests.unit.builders import (
+    NOW,
+    FakeCarrier,
+    FakeCheckBacks,
+    FakeClaims,
+    FakeOrders,
+    make_access,
+    order,
+    tracking,
+)
+from tests.unit.domain_responses import responses, shown
+from tests.unit.fake_tickets import FakeTickets, make_handoff
+from tests.unit.fake_updates import FakeNotices, FakeSubscriptions, FakeTokens
+
+SECRET = b"test-secret-of-the-deployment"
+DOMAIN: dict[str, Any] = {"responses": responses(), "slots": {}, "forms": {}}
+SENDER = "web-1"
+
+
+@pytest.fixture
+def tickets() -> FakeTickets:
+    return FakeTickets()
+
+
+@pytest.fixture(autouse=True)
+def services(monkeypatch: pytest.MonkeyPatch, tickets: FakeTickets) -> Services:
+    orders = FakeOrders([order()])
+    access = make_access(orders)
+    carrier = FakeCarrier({"1Z999AA10123456784": tracking()})
+    wismo = Wismo(orders, carrier, Clock(NOW), timedelta(0), access=access)
+    changes = Changes(orders, FakeClaims(orders), FakeCheckBacks(), access, clock=Clock(NOW))
+    updates = Updates(access, FakeSubscriptions(), FakeNotices(), FakeCheckBacks(), FakeTokens())
+    handoff = make_handoff(access, wismo, tickets)
+    settings = Settings(clock=Clock(NOW), secret=SECRET)
+    wired = Services(settings, wismo, access, OrderNumberFormat(), changes, updates, handoff)
+    for module in (actions.status, actions.clients, actions.handoff):
+        monkeypatch.setattr(module, "services", lambda: wired)
+    return wired
+
+
+def tracker(intent: str, *earlier: dict[str, Any], **slots: Any) -> Tracker:
+    who = ClientIdentity("rest", SENDER, "session-1")
+    return Tracker.from_dict(
+        {
+            "sender_id": SENDER,
+            "slots": {"locked_out": False, **slots},
+            "latest_message": {
+                "text": "...",
+                "intent": {"name": intent},
+                "entities": [],
+                "metadata": {IDENTITY_KEY: seal(who, SECRET)},
+            },
+            "events": [
+                *earlier,
+                {"event": "user", "text": "...", "parse_data": {"intent": {"name": intent}}},
+            ],
+        }
+    )
+
+
+async def run(action: Any, t: Tracker) -> tuple[dict[str, Any], str]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return slots, " / ".join(shown(m) for m in dispatcher.messages)
+
+
+async def test_asking_for_a_person_stores_a_ticket_and_tells_the_reference_and_place(
+    tickets: FakeTickets,
+) -> None:
+    said_before = {"event": "bot", "text": "Your order is on its way."}
+    slots, said = await run(ActionHandOff(), tracker("request_human", said_before))
+    assert "HD-000001" in said and "you're first in the queue" in said
+    assert "Monday to Friday" not in said  # the old promise, told whatever the queue
+    assert [(t.trigger, t.packet["told"]) for t in tickets.kept] == [
+        (Trigger.ASKED, ["Your order is on its way."])
+    ]
+    _, again = await run(ActionHandOff(), tracker("request_human", **slots))
+    assert "HD-000001" in again and len(tickets.kept) == 1
+
+
+async def test_the_first_frustrated_message_offers_a_person_and_the_second_hands_off(
+    tickets: FakeTickets,
+) -> None:
+    slots, said = await run(ActionFrustrated(), tracker("frustrated"))
+    assert "connect you with a person" in said and tickets.kept == []
+    _, said = await run(ActionFrustrated(), tracker("frustrated", **slots))
+    assert "HD-000001" in said
+    assert [t.trigger for t in tickets.kept] == [Trigger.FRUSTRATED]
+
+
+async def test_the_second_message_in_a_row_not_understood_hands_off(tickets: FakeTickets) -> None:
+    miss = {"event": "user", "text": "zzz", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    _, said = await run(ActionNotUnderstood(), tracker("nlu_fallback"))
+    assert tickets.kept == []
+    _, said = await run(ActionNotUnderstood(), tracker("nlu_fallback", miss))
+    assert "HD-000001" in said
+    assert [t.trigger for t in tickets.kept] == [Trigger.NOT_UNDERSTOOD]
+
+
+async def test_a_lockout_offers_a_person_once_and_taking_it_files_a_locked_out_ticket(
+    tickets: FakeTickets,
+) -> None:
+    slots, said = await run(ActionOrderStatus(), tracker("inform", locked_out=True))
+    assert "couldn't verify those details" in said and tickets.kept == []
+    _, said = await run(ActionHandOff(), tracker("request_human", **slots))
+    assert "HD-000001" in said
+    assert [(t.trigger, t.verified) for t in tickets.kept] == [(Trigger.LOCKED_OUT, False)]
+
+
+async def test_locked_out_again_after_the_offer_hands_off_without_asking_twice(
+    tickets: FakeTickets,
+) -> None:
+    slots, _ = await run(ActionOrderStatus(), tracker("inform", locked_out=True))
+    _, said = await run(ActionOrderStatus(), tracker("inform", **{**slots, "locked_out": True}))
+    assert "couldn't verify" not in said and "HD-000001" in said
+    assert [t.trigger for t in tickets.kept] == [Trigger.LOCKED_OUT]
+
+
+async def test_outside_hours_the_shopper_hears_when_the_team_is_back(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    friday_evening = Settings(clock=Clock(NOW.replace(hour=19)), secret=SECRET)
+    evening = Services(friday_evening, *list(services.__dict__.values())[1:])
+    for module in (actions.status, actions.clients, actions.handoff):
+        monkeypatch.setattr(module, "services", lambda: evening)
+    _, said = await run(ActionHandOff(), tracker("request_human"))
+    assert "back Monday, November 23 at 9:00 am (EST)" in said and "HD-000001" in said
