@@ -259,7 +259,13 @@ def run_notifier(args: argparse.Namespace, settings: Settings) -> int:
         return OK
     stop = notifier_worker.stop_on_signals()
     print(f"notifier every {settings.notifier_interval_seconds:g}s", flush=True)
-    notifier_worker.run(notifier, settings.clock, settings.notifier_interval_seconds, stop)
+    notifier_worker.run(
+        notifier,
+        settings.clock,
+        settings.notifier_interval_seconds,
+        stop,
+        settings.notifier_sweep_seconds,
+    )
     return OK
 
 

@@ -65,6 +65,7 @@ class Settings:
     rasa_token: str = field(default="", repr=False)  # Rasa's HTTP API (`--auth-token`)
     easypost_webhook_secret: str = field(default="", repr=False)
     notifier_interval_seconds: float = 5.0
+    notifier_sweep_seconds: float = 60.0  # how often the poll and the risk check run
     notifier_poll_seconds: float = 600.0  # poll a parcel no webhook told of for this long
     notifier_timeout: float = 10.0
     quiet_hours_start: str = "21:00"  # the shopper's local time
@@ -164,6 +165,9 @@ def _notifier_settings(env: Mapping[str, str]) -> dict[str, Any]:
         or derive(secret, "easypost-webhook").hex(),
         "notifier_interval_seconds": float(
             env.get("NOTIFIER_INTERVAL_SECONDS", Settings.notifier_interval_seconds)
+        ),
+        "notifier_sweep_seconds": float(
+            env.get("NOTIFIER_SWEEP_SECONDS", Settings.notifier_sweep_seconds)
         ),
         "notifier_poll_seconds": float(
             env.get("NOTIFIER_POLL_SECONDS", Settings.notifier_poll_seconds)

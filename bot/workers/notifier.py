@@ -1,7 +1,8 @@
 """The notifier process (`wismo notifier`): every few seconds, one round of the `Notifier`.
 
-A round polls the parcels no webhook told of lately, looks for parcels at risk, queues the
-check-backs that came due and hands the due notices to Rasa. Each step is a boundary: a
+A round queues the check-backs that came due and hands the due notices to Rasa; every
+`NOTIFIER_SWEEP_SECONDS` it also polls the parcels no webhook told of lately and looks for
+parcels at risk. Each step is a boundary: a
 failure is logged and the next step still runs, and the next round tries again. SIGTERM
 (or Ctrl-C) ends the process after the step under way. Logs never show a phone or email.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from types import FrameType
@@ -21,11 +23,17 @@ from bot.services.notify import Notifier
 log = logging.getLogger(__name__)
 
 
-def one_round(notifier: Notifier, now: datetime) -> int:
-    """Run every step once at `now`; how many notices were handed to Rasa."""
-    steps: tuple[tuple[str, Callable[[datetime], int]], ...] = (
+def one_round(notifier: Notifier, now: datetime, sweep: bool = True) -> int:
+    """Run the steps once at `now`; how many notices were handed to Rasa.
+
+    The sweeps over every subscribed order (the poll, the risks) run only when `sweep`:
+    they read each order, and every few seconds would cost the shoppers' turns CPU."""
+    sweeps: tuple[tuple[str, Callable[[datetime], int]], ...] = (
         ("poll", notifier.poll),
         ("at-risk", notifier.check_at_risk),
+    )
+    steps: tuple[tuple[str, Callable[[datetime], int]], ...] = (
+        *(sweeps if sweep else ()),
         ("check-backs", notifier.queue_check_backs),
         ("send", notifier.send_due),
     )
@@ -43,10 +51,20 @@ def one_round(notifier: Notifier, now: datetime) -> int:
     return sent
 
 
-def run(notifier: Notifier, clock: Clock, interval: float, stop: threading.Event) -> None:
-    """Run rounds every `interval` seconds until `stop` is set."""
+def run(
+    notifier: Notifier,
+    clock: Clock,
+    interval: float,
+    stop: threading.Event,
+    sweep_every: float = 60.0,
+) -> None:
+    """Run rounds every `interval` seconds, sweeps every `sweep_every`, until `stop` is set."""
+    last_sweep: float | None = None
     while not stop.is_set():
-        one_round(notifier, clock.now())
+        sweep = last_sweep is None or time.monotonic() - last_sweep >= sweep_every
+        if sweep:
+            last_sweep = time.monotonic()
+        one_round(notifier, clock.now(), sweep)
         stop.wait(interval)
 
 

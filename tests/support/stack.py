@@ -9,6 +9,7 @@ the baseline.
 from __future__ import annotations
 
 import os
+import random
 import re
 import secrets
 import shlex
@@ -70,10 +71,22 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-2000:]
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands to an outgoing
+# connection (a load client opens thousands) can never be the one a server is about to take.
+LISTEN_PORTS = range(20_000, 32_000)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port on the loopback nobody listens on now, outside the ephemeral range."""
+    for _ in range(200):
+        port = random.choice(LISTEN_PORTS)  # noqa: S311 (not a secret)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise StackFailed("no free port below the ephemeral range")
 
 
 def procfile(path: Path = PROCFILE) -> dict[str, str]:
@@ -231,7 +244,9 @@ class Stack:
 def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str]:
     """The environment of a stack on free ports with its own SQLite database and secret."""
     names = ("SANDBOX_PORT", "ACTIONS_PORT", "RASA_PORT", "SMTP_PORT", "WEB_PORT", "FAKES_PORT")
-    ports = {name: free_port() for name in names}
+    ports: dict[str, int] = {}
+    while len(set(ports.values())) < len(names):  # distinct, though each was free alone
+        ports = {name: free_port() for name in names}
     rasa, fakes = (
         f"http://127.0.0.1:{ports['RASA_PORT']}",
         f"http://127.0.0.1:{ports['FAKES_PORT']}",
