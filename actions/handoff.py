@@ -1,11 +1,12 @@
 """Handing the conversation to a person: the ticket, and the truth about when they answer.
 
 What leads here: the shopper asks for a person; a second frustrated message; a second
-message in a row the bot did not understand; a verification lockout; a policy answer
-that needs a person (they tap "Talk to a person"). A person is offered once: the slot
-`handoff_offered` remembers the offer (and why), and the next reason hands off at once,
-so the shopper is never asked to confirm twice. The ticket is stored before the shopper
-is told anything; asking again finds the same ticket.
+message in a row the bot did not understand; a policy answer that needs a person, or a
+verification lockout (both offer a person, and the shopper taps "Talk to a person").
+A person is offered once: the slot `handoff_offered` remembers the offer (and why), and
+the next reason hands off at once, so the shopper is never asked to confirm twice (a
+lockout is said each time, and never files a ticket by itself). The ticket is stored
+before the shopper is told anything; asking again finds the same ticket.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ class ActionFrustrated(Action):
 
 
 async def locked_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Verification locked out: a person is offered, once; locked out again, handed off."""
-    return await offer_or_hand_off(
-        dispatcher, tracker, "utter_verification_locked", Trigger.LOCKED_OUT
-    )
+    """Verification locked out: said every time, with a person offered (its button files
+    a ticket for the lockout). Never a ticket by itself: a stranger trying details can
+    lock out at will, and a ticket per try would flood the team's queue."""
+    say(dispatcher, "utter_verification_locked")
+    return [SlotSet(OFFERED, str(Trigger.LOCKED_OUT))]

@@ -134,12 +134,18 @@ async def test_a_lockout_offers_a_person_once_and_taking_it_files_a_locked_out_t
     assert [(t.trigger, t.verified) for t in tickets.kept] == [(Trigger.LOCKED_OUT, False)]
 
 
-async def test_locked_out_again_after_the_offer_hands_off_without_asking_twice(
+async def test_a_lockout_offers_a_person_every_time_and_never_fills_the_queue_itself(
     tickets: FakeTickets,
 ) -> None:
-    slots, _ = await run(ActionOrderStatus(), tracker("inform", locked_out=True))
-    _, said = await run(ActionOrderStatus(), tracker("inform", **{**slots, "locked_out": True}))
-    assert "couldn't verify" not in said and "HD-000001" in said
+    # A stranger trying details locks out at will: a ticket per try would flood the team.
+    slots, said = await run(ActionOrderStatus(), tracker("inform", locked_out=True))
+    for _ in range(3):
+        _, said = await run(ActionOrderStatus(), tracker("inform", **{**slots, "locked_out": True}))
+        assert "couldn't verify" in said and "A person on our team can check" in said
+    assert tickets.kept == []
+    # The shopper taps "Talk to a person": the ticket says it was a lockout.
+    _, said = await run(ActionHandOff(), tracker("request_human", **slots))
+    assert "HD-000001" in said
     assert [t.trigger for t in tickets.kept] == [Trigger.LOCKED_OUT]
 
 
