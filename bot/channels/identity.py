@@ -15,6 +15,7 @@ Both Python environments import this module: the standard library only.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -130,6 +131,15 @@ def rasa_api_token(secret: bytes) -> str:
     return derive(secret, "rasa-api").hex()
 
 
-def hash_id(value: str) -> str:
-    """A sender id or other identifier as logs may show it: a short one-way digest."""
-    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:12]
+def hash_id(value: str, key: bytes | None = None) -> str:
+    """A sender id or other identifier as logs may show it: a short digest keyed with the
+    deployment's secret, so that nobody can find whose it is by hashing every phone
+    number (an SMS conversation is named after the phone)."""
+    mac = hmac.new(_log_key() if key is None else key, value.encode("utf-8", "replace"), "sha256")
+    return mac.hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=1)
+def _log_key() -> bytes:
+    """The key of the logs' digests, derived once per process from the secret."""
+    return derive(load_secret(), "log-digest")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import warnings
@@ -141,3 +142,11 @@ def test_warnings_are_logged_and_masked(installed: None, caplog: pytest.LogCaptu
         warnings.simplefilter("always")
         warnings.warn("odd address jane.doe@example.com", UserWarning, stacklevel=1)
     assert "<email>" in caplog.text and "jane.doe@example.com" not in caplog.text
+
+
+def test_a_logged_digest_cannot_be_found_again_without_the_deployments_secret() -> None:
+    # Hashing every phone number would otherwise tell whose SMS conversation a log line is.
+    sender = "sms:+14155550134"
+    assert hash_id(sender, b"one secret") == hash_id(sender, b"one secret")
+    assert hash_id(sender, b"one secret") != hash_id(sender, b"another")
+    assert hash_id(sender) != hashlib.sha256(sender.encode()).hexdigest()[:12]
