@@ -15,29 +15,16 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.clients
-import actions.handoff
-import actions.lookup
-import actions.status
-import actions.updates
 from actions.lookup import ActionAskSelectedOrder, ValidateOrderLookupForm
 from actions.status import ActionOrderStatus
 from bot.bootstrap import Services
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity, seal
-from bot.config import Settings
 from bot.domain.access import Client, Level
-from bot.domain.clock import Clock
 from bot.domain.errors import StoreUnavailable
-from bot.domain.identity import OrderNumberFormat
 from bot.domain.orders import Item, Shipment
-from bot.services.changes import Changes
-from bot.services.notify import Updates
-from bot.services.wismo import Wismo
 from tests.unit.builders import (
     NOW,
     FakeCarrier,
-    FakeCheckBacks,
-    FakeClaims,
     FakeOrders,
     grant,
     make_access,
@@ -45,8 +32,7 @@ from tests.unit.builders import (
     tracking,
 )
 from tests.unit.domain_responses import shown
-from tests.unit.fake_tickets import make_handoff
-from tests.unit.fake_updates import FakeNotices, FakeSubscriptions, FakeTokens
+from tests.unit.wiring import wire_actions
 
 SECRET = b"test-secret-of-the-deployment"
 IDENTITY = ClientIdentity("rest", "test", "session-1", "127.0.0.1")
@@ -68,28 +54,14 @@ SPLIT = order(
 @pytest.fixture(autouse=True)
 def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     orders = FakeOrders([order(), order("WM-100001", placed_at=NOW - timedelta(days=40)), SPLIT])
-    access = make_access(orders, per_conversation=3, per_client=3)
     carrier = FakeCarrier(
         {
             "1Z999AA10123456784": tracking(),
             "1Z999AA10123456799": tracking(number="1Z999AA10123456799"),
         }
     )
-    wismo = Wismo(orders, carrier, Clock(NOW), timedelta(0), access=access)
-    settings = Settings(clock=Clock(NOW), secret=SECRET)
-    changes = Changes(orders, FakeClaims(orders), FakeCheckBacks(), access, clock=Clock(NOW))
-    updates = Updates(access, FakeSubscriptions(), FakeNotices(), FakeCheckBacks(), FakeTokens())
-    handoff = make_handoff(access, wismo)
-    wired = Services(settings, wismo, access, OrderNumberFormat(), changes, updates, handoff)
-    for module in (
-        actions.lookup,
-        actions.status,
-        actions.clients,
-        actions.updates,
-        actions.handoff,
-    ):
-        monkeypatch.setattr(module, "services", lambda: wired)
-    return wired
+    access = make_access(orders, per_conversation=3, per_client=3)
+    return wire_actions(monkeypatch, orders, carrier, SECRET, access=access)
 
 
 def sealed(identity: ClientIdentity = IDENTITY, secret: bytes = SECRET) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,24 +18,17 @@ from bot.bootstrap import Services
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity, seal
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.domain.identity import OrderNumberFormat
 from bot.domain.tickets import Trigger
-from bot.services.changes import Changes
-from bot.services.notify import Updates
-from bot.services.wismo import Wismo
 from tests.unit.builders import (
     NOW,
     FakeCarrier,
-    FakeCheckBacks,
-    FakeClaims,
     FakeOrders,
-    make_access,
     order,
     tracking,
 )
 from tests.unit.domain_responses import responses, shown
-from tests.unit.fake_tickets import FakeTickets, make_handoff
-from tests.unit.fake_updates import FakeNotices, FakeSubscriptions, FakeTokens
+from tests.unit.fake_tickets import FakeTickets
+from tests.unit.wiring import wire_actions
 
 SECRET = b"test-secret-of-the-deployment"
 DOMAIN: dict[str, Any] = {"responses": responses(), "slots": {}, "forms": {}}
@@ -50,18 +42,8 @@ def tickets() -> FakeTickets:
 
 @pytest.fixture(autouse=True)
 def services(monkeypatch: pytest.MonkeyPatch, tickets: FakeTickets) -> Services:
-    orders = FakeOrders([order()])
-    access = make_access(orders)
     carrier = FakeCarrier({"1Z999AA10123456784": tracking()})
-    wismo = Wismo(orders, carrier, Clock(NOW), timedelta(0), access=access)
-    changes = Changes(orders, FakeClaims(orders), FakeCheckBacks(), access, clock=Clock(NOW))
-    updates = Updates(access, FakeSubscriptions(), FakeNotices(), FakeCheckBacks(), FakeTokens())
-    handoff = make_handoff(access, wismo, tickets)
-    settings = Settings(clock=Clock(NOW), secret=SECRET)
-    wired = Services(settings, wismo, access, OrderNumberFormat(), changes, updates, handoff)
-    for module in (actions.status, actions.clients, actions.handoff):
-        monkeypatch.setattr(module, "services", lambda: wired)
-    return wired
+    return wire_actions(monkeypatch, FakeOrders([order()]), carrier, SECRET, tickets=tickets)
 
 
 def tracker(intent: str, *earlier: dict[str, Any], **slots: Any) -> Tracker:

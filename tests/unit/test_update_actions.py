@@ -6,18 +6,12 @@ them, and a notice said once, to its own conversation only.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.clients
-import actions.handoff
-import actions.lookup
-import actions.status
-import actions.updates
 from actions.status import ActionOrderStatus
 from actions.updates import (
     ActionSendNotice,
@@ -27,29 +21,20 @@ from actions.updates import (
 )
 from bot.bootstrap import Services
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity, seal
-from bot.config import Settings
 from bot.domain.access import Client, Level
-from bot.domain.clock import Clock
-from bot.domain.identity import OrderNumberFormat
 from bot.domain.notices import Notice, NoticeKind, NoticeState
 from bot.domain.notices import Subscription as Sub
-from bot.services.changes import Changes
-from bot.services.notify import Updates
-from bot.services.wismo import Wismo
 from tests.unit.builders import (
     NOW,
     FakeCarrier,
-    FakeCheckBacks,
-    FakeClaims,
     FakeOrders,
     grant,
-    make_access,
     order,
     tracking,
 )
 from tests.unit.domain_responses import responses, shown
-from tests.unit.fake_tickets import make_handoff
-from tests.unit.fake_updates import FakeNotices, FakeSubscriptions, FakeTokens
+from tests.unit.fake_updates import FakeNotices, FakeTokens
+from tests.unit.wiring import wire_actions
 
 SECRET = b"test-secret-of-the-deployment"
 SMS = "sms:+14155550134"
@@ -59,25 +44,8 @@ DOMAIN: dict[str, Any] = {"responses": responses(), "slots": {}, "forms": {}}
 
 @pytest.fixture(autouse=True)
 def services(monkeypatch: pytest.MonkeyPatch) -> Services:
-    orders = FakeOrders([order()])
-    access = make_access(orders)
     carrier = FakeCarrier({"1Z999AA10123456784": tracking()})
-    wismo = Wismo(orders, carrier, Clock(NOW), timedelta(0), access=access)
-    changes = Changes(orders, FakeClaims(orders), FakeCheckBacks(), access, clock=Clock(NOW))
-    notices = FakeNotices()
-    updates = Updates(access, FakeSubscriptions(), notices, notices.check_backs, FakeTokens())
-    settings = Settings(clock=Clock(NOW), secret=SECRET)
-    handoff = make_handoff(access, wismo)
-    wired = Services(settings, wismo, access, OrderNumberFormat(), changes, updates, handoff)
-    for module in (
-        actions.lookup,
-        actions.status,
-        actions.clients,
-        actions.updates,
-        actions.handoff,
-    ):
-        monkeypatch.setattr(module, "services", lambda: wired)
-    return wired
+    return wire_actions(monkeypatch, FakeOrders([order()]), carrier, SECRET)
 
 
 def tracker(
