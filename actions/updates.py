@@ -7,9 +7,9 @@ SMS keywords the Twilio channel reads (STOP, START, HELP) come as the intent
 `sms_keyword` with the keyword in the channel's sealed identity, so no client
 can send them for someone else.
 
-A notice (a status change, a check-back come due, an order at risk) reaches
-the conversation from the notifier through Rasa's `trigger_intent` as
-`EXTERNAL_notice`, naming the notice in a token only the stack can sign. The
+A notice (a status change, a check-back come due, an order at risk, a hand-off nobody
+took in time) reaches the conversation from the notifier through Rasa's `trigger_intent`
+as `EXTERNAL_notice`, naming the notice in a token only the stack can sign. The
 action claims it in the store before it speaks, and a notice already claimed
 says nothing: a notice is sent once, whoever retries.
 """
@@ -40,6 +40,14 @@ PROACTIVE_CHANNELS = ("twilio", "whatsapp_cloud")
 KEYWORD_CHANNEL = "twilio"
 KEYWORD_RESPONSES = {"stop": "utter_sms_stopped", "start": "utter_sms_started"}
 HELP_RESPONSE = "utter_sms_help"
+HANDOFF_OVERDUE_RESPONSE = "utter_notice_handoff_overdue"
+# Added by the action: Rasa's templating reads `{...}` in a response's payload as a variable.
+# Each title is a response's text; the payload gives `action_handoff_contact` the choice.
+HANDOFF_CONTACT_BUTTONS = (
+    ("utter_handoff_button_callback", '/handoff_contact{"contact":"callback"}'),
+    ("utter_handoff_button_email", '/handoff_contact{"contact":"email"}'),
+    ("utter_handoff_button_wait", '/handoff_contact{"contact":"wait"}'),
+)
 
 
 def reachable(client: Client) -> str | None:
@@ -165,8 +173,8 @@ class ActionSendNotice(Action):
             return []
         words = wording(domain, tracker.get_latest_input_channel())
         response, values = notice_reply(notice, words)
-        say(dispatcher, response, values)
-        return [SlotSet("last_order", notice.order_number)]
+        say(dispatcher, response, values, notice_buttons(notice, words))
+        return [SlotSet("last_order", notice.order_number)] if notice.order_number else []
 
 
 def notice_reply(
@@ -174,8 +182,10 @@ def notice_reply(
 ) -> tuple[str, dict[str, str]]:
     """The response that says a notice, and its values: status words from the card's."""
     facts = notice.facts
+    if notice.kind is NoticeKind.HANDOFF_OVERDUE:
+        return HANDOFF_OVERDUE_RESPONSE, {"reference": facts.get("reference", "")}
     values = {
-        "order_number": notice.order_number,
+        "order_number": notice.order_number or "",
         "status": words(f"utter_card_status_{card_status(facts)}", {}),
         "eta": _day(facts.get("estimated_date")),
     }
@@ -186,6 +196,16 @@ def notice_reply(
     else:
         name = f"utter_notice_check_back_{facts.get('check_back_kind', 'delivery_window_end')}"
     return name, values
+
+
+def notice_buttons(
+    notice: Notice, words: Callable[[str, dict[str, str]], str]
+) -> list[dict[str, str]] | None:
+    """The buttons a notice's message offers: for a hand-off nobody took, other ways to be
+    answered (a call, an email) or to keep waiting."""
+    if notice.kind is not NoticeKind.HANDOFF_OVERDUE:
+        return None
+    return [{"title": words(title, {}), "payload": load} for title, load in HANDOFF_CONTACT_BUTTONS]
 
 
 def card_status(facts: dict[str, str]) -> str:
@@ -205,6 +225,6 @@ def _day(iso: str | None) -> str:
 
 def possible_responses() -> set[str]:
     """Every response name `notice_reply` can build."""
-    names = {"utter_notice_status", "utter_notice_status_eta"}
+    names = {"utter_notice_status", "utter_notice_status_eta", HANDOFF_OVERDUE_RESPONSE}
     names |= {f"utter_notice_at_risk_{risk}" for risk in Risk}
     return names | {f"utter_notice_check_back_{kind}" for kind in CheckBackKind}

@@ -9,15 +9,20 @@ from zoneinfo import ZoneInfo
 from bot.adapters.carriers.base import GuardedCarrier
 from bot.adapters.carriers.easypost.client import EasyPostClient
 from bot.adapters.db.access import SqlAccessStore
+from bot.adapters.db.accounts import SqlAccountStore
 from bot.adapters.db.claims import SqlCheckBackStore, SqlClaimStore
 from bot.adapters.db.engine import make_engine, migrate
+from bot.adapters.db.helpdesk import SqlHelpdeskDeliveries
 from bot.adapters.db.notices import SqlNoticeStore, SqlSubscriptionStore
 from bot.adapters.db.repository import SqlOrderRepository
 from bot.adapters.db.tickets import SqlTicketStore
 from bot.adapters.holidays import holiday_calendar
+from bot.adapters.messaging.helpdesk_webhook import HttpWebhookSender
 from bot.adapters.messaging.smtp import SmtpMailer
+from bot.adapters.passwords import Argon2Passwords
 from bot.adapters.policy_file import load_policy
 from bot.adapters.rasa_api import RasaConversationTrigger, SignedNoticeTokens
+from bot.adapters.rasa_conversations import RasaConversations
 from bot.channels.identity import derive
 from bot.channels.redaction import redact
 from bot.config import Settings, SettingsError
@@ -26,9 +31,13 @@ from bot.domain.identity import OrderNumberFormat
 from bot.domain.notices import QuietHours, Zones
 from bot.domain.tickets import BusinessHours, parse_hours
 from bot.services.access import Access, keyed_digest
+from bot.services.accounts import Accounts
 from bot.services.changes import Changes
+from bot.services.console import Console
 from bot.services.handoff import Handoff
+from bot.services.helpdesk import HelpdeskWebhook
 from bot.services.notify import Notifier, Updates
+from bot.services.overdue import OverdueTickets
 from bot.services.wismo import Wismo
 
 
@@ -146,6 +155,24 @@ def build_handoff(
         business_hours(settings),
         redact,
         settings.support_minutes_per_ticket,
+        outbox=SqlHelpdeskDeliveries.on(repository.engine)
+        if settings.helpdesk_webhook_url
+        else None,
+    )
+
+
+def build_helpdesk_webhook(
+    settings: Settings, repository: SqlOrderRepository
+) -> HelpdeskWebhook | None:
+    """The notifier's webhook step to the store's helpdesk; None when no URL is set."""
+    if not settings.helpdesk_webhook_url:
+        return None
+    return HelpdeskWebhook(
+        SqlHelpdeskDeliveries.on(repository.engine),
+        SqlTicketStore.on(repository.engine),
+        HttpWebhookSender(settings.helpdesk_webhook_url, settings.notifier_timeout),
+        settings.helpdesk_webhook_secret,
+        settings.web_public_url,
     )
 
 
@@ -171,4 +198,33 @@ def build_notifier(settings: Settings, repository: SqlOrderRepository | None = N
         ),
         Zones(settings.store_timezone),
         timedelta(seconds=settings.notifier_poll_seconds),
+        handoffs=OverdueTickets(
+            SqlTicketStore.on(repository.engine),
+            SqlNoticeStore.on(repository.engine),
+            business_hours(settings),
+            settings.handoff_take_minutes,
+        ),
     )
+
+
+def build_accounts(settings: Settings, repository: SqlOrderRepository) -> Accounts:
+    """Console accounts: argon2 hashes, sessions and login failures in the order store."""
+    return Accounts(
+        SqlAccountStore.on(repository.engine),
+        SqlAccessStore.on(repository.engine),
+        Argon2Passwords(),
+        keyed_digest(derive(settings.secret, "console-login")),
+        idle=timedelta(minutes=settings.console_idle_minutes),
+        lifetime=timedelta(hours=settings.console_session_hours),
+        window=timedelta(minutes=settings.check_window_minutes),
+        max_failures=settings.console_max_failed_logins,
+        max_failures_per_address=settings.max_failed_checks_per_address,
+    )
+
+
+def build_console(settings: Settings, repository: SqlOrderRepository) -> Console:
+    """The agent console's use cases: the ticket store and Rasa's HTTP API."""
+    control = RasaConversations(
+        settings.rasa_url, settings.rasa_token, settings.secret, settings.notifier_timeout
+    )
+    return Console(SqlTicketStore.on(repository.engine), control, settings.clock, redact)

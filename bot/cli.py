@@ -21,10 +21,11 @@ from bot.adapters.carriers.sandbox.webhooks import WebhookConfig
 from bot.adapters.db.claims import SqlClaimStore
 from bot.adapters.db.tickets import SqlTicketStore
 from bot.adapters.messaging.smtp import serve_mailbox
-from bot.bootstrap import build_notifier, build_repository
+from bot.bootstrap import build_helpdesk_webhook, build_notifier, build_repository
 from bot.channels.messaging_settings import TwilioSettings
 from bot.channels.redaction import install as install_redaction
 from bot.channels.redaction import redact
+from bot.cli_users import add_demo_accounts, run_user, user_arguments
 from bot.config import Settings, SettingsError, phone_environment
 from bot.demo import build_demo, fakes
 from bot.demo.fake_graph import FakeGraphConfig
@@ -124,6 +125,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         batch = parse_document(document)
         build_repository(settings).import_batch(batch.orders, batch.trackings)
         print(f"loaded {len(batch.orders)} demo orders and {len(batch.trackings)} trackings")
+        logins = add_demo_accounts(settings)
+        print(
+            f"support console: http://localhost:{settings.web_port}/console ("
+            + "; ".join(logins)
+            + ")"
+        )
     return OK
 
 
@@ -251,11 +258,13 @@ def _notifier_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_notifier(args: argparse.Namespace, settings: Settings) -> int:
-    """Send proactive updates: status changes, check-backs, parcels at risk."""
+    """Send proactive updates (changes, check-backs, risks) and the helpdesk webhooks."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    notifier = build_notifier(settings)
+    repository = build_repository(settings)
+    notifier = build_notifier(settings, repository)
+    helpdesk = build_helpdesk_webhook(settings, repository)
     if args.once:
-        notifier_worker.one_round(notifier, settings.clock.now())
+        notifier_worker.one_round(notifier, settings.clock.now(), helpdesk=helpdesk)
         return OK
     stop = notifier_worker.stop_on_signals()
     print(f"notifier every {settings.notifier_interval_seconds:g}s", flush=True)
@@ -265,6 +274,7 @@ def run_notifier(args: argparse.Namespace, settings: Settings) -> int:
         settings.notifier_interval_seconds,
         stop,
         settings.notifier_sweep_seconds,
+        helpdesk,
     )
     return OK
 
@@ -323,6 +333,12 @@ COMMANDS: tuple[Command, ...] = (
         _notifier_arguments,
     ),
     Command("fakes", "play Twilio's and Meta's APIs locally (no account needed)", run_fakes),
+    Command(
+        "user",
+        "console accounts: `wismo user add NAME --name ... --role agent`",
+        run_user,
+        user_arguments,
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.channels.identity import SecretMissing, derive, load_secret
@@ -77,6 +78,13 @@ class Settings:
     support_timezone: str = ""  # the team's time zone; "" reads as store_timezone
     support_holidays: str = "US"  # a country (or country-subdivision) whose holidays close
     support_minutes_per_ticket: float = 10.0  # the wait each ticket ahead adds
+    web_public_url: str = "http://localhost:8000"  # the web process (console), as people reach it
+    helpdesk_webhook_url: str = field(default="", repr=False)  # "" sends no webhook
+    helpdesk_webhook_secret: str = field(default="", repr=False)
+    handoff_take_minutes: float = 15.0  # working minutes before an untaken shopper is told
+    console_idle_minutes: float = 30.0  # a console session ends this long unused
+    console_session_hours: float = 12.0  # and this long after login at the latest
+    console_max_failed_logins: int = 5  # per username, per CHECK_WINDOW_MINUTES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -139,6 +147,8 @@ class Settings:
                 **_notifier_settings(env),
                 fakes_port=int(env.get("FAKES_PORT", cls.fakes_port)),
                 **_support_settings(env),
+                **_helpdesk_settings(env),
+                **_console_settings(env),
             )
         except (ValueError, SecretMissing) as exc:
             raise SettingsError(str(exc)) from exc
@@ -210,7 +220,64 @@ def _support_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "support_timezone": zone,
         "support_holidays": holidays,
         "support_minutes_per_ticket": per_ticket,
+        "handoff_take_minutes": _minutes_above_zero(env, "HANDOFF_TAKE_MINUTES"),
     }
+
+
+def _minutes_above_zero(env: Mapping[str, str], name: str) -> float:
+    """A number of minutes above 0 from `env` (else the default), or a ValueError naming it."""
+    text = env.get(name, str(getattr(Settings, name.lower())))
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = -1.0
+    if not minutes > 0:
+        raise ValueError(f"{name}: {text!r} is not a number above 0")
+    return minutes
+
+
+def _console_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The agent console's session lengths and login limit; each must be above 0."""
+    values: dict[str, Any] = {}
+    for name, var, kind in (
+        ("console_idle_minutes", "CONSOLE_IDLE_MINUTES", float),
+        ("console_session_hours", "CONSOLE_SESSION_HOURS", float),
+        ("console_max_failed_logins", "CONSOLE_MAX_FAILED_LOGINS", int),
+    ):
+        raw = env.get(var, str(getattr(Settings, name)))
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise ValueError(f"{var}: {raw!r} is not a number above 0")
+        values[name] = value
+    return values
+
+
+def _helpdesk_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The store's helpdesk webhook (docs/helpdesk-webhook.md); a ValueError names the
+    variable. The signing secret defaults to a key derived from WISMO_SECRET."""
+    url = env.get("HELPDESK_WEBHOOK_URL", "").strip()
+    if url and not _web_url(url):
+        raise ValueError("HELPDESK_WEBHOOK_URL must be an http:// or https:// URL with a host")
+    secret = env.get("HELPDESK_WEBHOOK_SECRET", "").strip()
+    if env.get("HELPDESK_WEBHOOK_SECRET") is not None and len(secret) < 16:
+        raise ValueError("HELPDESK_WEBHOOK_SECRET must be at least 16 characters")
+    web_port = env.get("WEB_PORT", str(Settings.web_port))
+    public = env.get("WEB_PUBLIC_URL", f"http://localhost:{web_port}").strip().rstrip("/")
+    if not _web_url(public):
+        raise ValueError("WEB_PUBLIC_URL must be an http:// or https:// URL with a host")
+    return {
+        "web_public_url": public,
+        "helpdesk_webhook_url": url,
+        "helpdesk_webhook_secret": secret or derive(load_secret(env), "helpdesk-webhook").hex(),
+    }
+
+
+def _web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _clock_time(value: str, name: str) -> str:

@@ -40,6 +40,7 @@ class NoticeKind(enum.StrEnum):
     STATUS_CHANGE = "status_change"
     CHECK_BACK = "check_back"
     AT_RISK = "at_risk"
+    HANDOFF_OVERDUE = "handoff_overdue"  # nobody on the team took the shopper's ticket in time
 
 
 class NoticeState(enum.StrEnum):
@@ -87,7 +88,7 @@ class Notice:
 
     key: str
     kind: NoticeKind
-    order_number: str
+    order_number: str | None  # None: a hand-off notice of a conversation with no order
     tracking_number: str | None
     channel: str
     recipient: str  # the Rasa sender id on `channel`

@@ -13,9 +13,9 @@ from __future__ import annotations
 import enum
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,47 @@ class TicketState(enum.StrEnum):
     OPEN = "open"  # waiting in the queue
     TAKEN = "taken"  # a person has it
     CLOSED = "closed"
+
+
+class TicketOutcome(enum.StrEnum):
+    """How a closed ticket ended."""
+
+    HANDED_BACK = "handed_back"  # the person gave the conversation back to the assistant
+    CLOSED = "closed"  # the person resolved it
+
+
+class Contact(enum.StrEnum):
+    """How a shopper nobody took in time asked to be answered instead."""
+
+    CALLBACK = "callback"
+    EMAIL = "email"
+
+
+class ConsoleEvent(enum.StrEnum):
+    """What a person's console tells the shopper's conversation (in the assistant's words)."""
+
+    JOINED = "joined"  # a person took it: the assistant steps aside
+    BACK = "back"  # handed back: the assistant answers again, with what it knows
+    CLOSED = "closed"  # the person resolved it
+
+
+class Speaker(enum.StrEnum):
+    """Who said a line of a transcript."""
+
+    SHOPPER = "shopper"
+    BOT = "bot"
+    AGENT = "agent"
+    NOTE = "note"  # the conversation paused or resumed
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a conversation as a person on the team reads it."""
+
+    speaker: Speaker
+    text: str
+    at: datetime | None
+    agent_name: str | None = None
 
 
 class Trigger(enum.StrEnum):
@@ -60,6 +101,10 @@ class Ticket:
     state: TicketState = TicketState.OPEN
     taken_at: datetime | None = None
     closed_at: datetime | None = None
+    agent: str | None = None  # the username of the person who took it
+    outcome: TicketOutcome | None = None
+    contact: Contact | None = None
+    overdue_at: datetime | None = None  # when the shopper was told nobody had taken it yet
     id: int | None = None
 
     @property
@@ -143,3 +188,34 @@ class BusinessHours:
                 if opening > at:
                     return opening
         return None
+
+    def after_working(self, at: datetime, minutes: float) -> datetime | None:
+        """The moment `minutes` of the team's working time have passed since `at` (in UTC);
+        None if the schedule has not that much time ahead."""
+        left = timedelta(minutes=minutes)
+        cursor = at.astimezone(UTC)
+        for start, end in self._periods(at):
+            begin = max(start, cursor)
+            if end <= begin:
+                continue  # over already, or inside a shift counted before (overlapping)
+            if begin + left <= end:
+                return begin + left
+            left -= end - begin
+            cursor = end
+        return None
+
+    def _periods(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The working periods from the day of `at` on, in UTC (exact across DST changes)."""
+        today = at.astimezone(self.zone).date()
+        for offset in range(LOOK_AHEAD_DAYS):
+            day = today + timedelta(days=offset)
+            if self.holiday(day):
+                continue
+            for shift in sorted((s for s in self.shifts if s.weekday == day.weekday()), key=_start):
+                start = datetime.combine(day, shift.start, tzinfo=self.zone).astimezone(UTC)
+                end = datetime.combine(day, shift.end, tzinfo=self.zone).astimezone(UTC)
+                yield start, end
+
+
+def _start(shift: Shift) -> time:
+    return shift.start

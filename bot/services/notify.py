@@ -37,6 +37,7 @@ from bot.domain.readings import parcel_verdict
 from bot.domain.shipments import ShipmentStatus, Tracking, carrier_name
 from bot.domain.store_policy import DEFAULT_POLICY, StorePolicy
 from bot.services.access import Access
+from bot.services.overdue import OverdueTickets
 from bot.services.ports import (
     CheckBackRepository,
     ConversationTrigger,
@@ -130,6 +131,7 @@ class Notifier:
     quiet: QuietHours = field(default_factory=QuietHours)
     zones: Zones = field(default_factory=Zones)
     poll_every: timedelta = timedelta(minutes=10)
+    handoffs: OverdueTickets | None = None  # hand-offs nobody took in time
     _cursors: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
 
     def record_change(
@@ -206,6 +208,10 @@ class Notifier:
             made += self.notices.add(self._check_back_notice(back, now))
         return made
 
+    def queue_overdue(self, now: datetime) -> int:
+        """A notice for each hand-off nobody took in the team's time allowed; how many."""
+        return self.handoffs.queue(now) if self.handoffs is not None else 0
+
     def send_due(self, now: datetime) -> int:
         """Hand due notices to Rasa, outside the shopper's quiet hours; how many were taken."""
         taken = 0
@@ -214,10 +220,11 @@ class Notifier:
         return taken
 
     def cycle(self, now: datetime) -> int:
-        """One round of the worker: poll, risks, check-backs, then send."""
+        """One round of the worker: poll, risks, check-backs, overdue hand-offs, then send."""
         self.poll(now)
         self.check_at_risk(now)
         self.queue_check_backs(now)
+        self.queue_overdue(now)
         return self.send_due(now)
 
     def _send(self, notice: Notice, now: datetime) -> bool:
@@ -226,10 +233,10 @@ class Notifier:
         if reason is not None:
             self.notices.record_failure(notice.id, notice.attempts, None, reason)
             return False
-        order = self.orders.get_by_number(notice.order_number)
+        order = self.orders.get_by_number(notice.order_number) if notice.order_number else None
         address = order.shipping_address if order is not None else None
         allowed = self.quiet.next_allowed(now, self.zones.of(address))
-        if allowed > now:
+        if allowed > now and not (self.handoffs and self.handoffs.prompt(notice, now)):
             self.notices.defer(notice.id, allowed)
             return False
         try:
@@ -251,6 +258,11 @@ class Notifier:
             return "the recipient opted out (STOP)"
         if notice.kind is NoticeKind.CHECK_BACK:
             return None
+        if notice.kind is NoticeKind.HANDOFF_OVERDUE:  # asked for, no subscription needed
+            waiting = self.handoffs is not None and self.handoffs.waiting(notice)
+            return None if waiting else "the ticket was taken or closed"
+        if notice.order_number is None:
+            return "an update needs an order"
         mine = (notice.channel, notice.recipient)
         active = self.subscriptions.active_for_order(notice.order_number)
         if not any((s.channel, s.recipient) == mine for s in active):

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
 from bot.domain.access import Grant
+from bot.domain.accounts import Account, ConsoleSession
 from bot.domain.claims import CheckBack, Claim, ClaimState, Conversation, Remedy
+from bot.domain.helpdesk import Delivery
 from bot.domain.identity import OrderIdentity, OrderRef
 from bot.domain.notices import Notice, StatusChange, Subscription
 from bot.domain.orders import Address, Order
 from bot.domain.shipments import Tracking
-from bot.domain.tickets import Ticket
+from bot.domain.tickets import ConsoleEvent, Contact, Line, Ticket, TicketOutcome
 
 
 class OrderRepository(Protocol):
@@ -320,4 +322,153 @@ class TicketRepository(Protocol):
 
     def queue(self, limit: int) -> list[Ticket]:
         """The open tickets, oldest first."""
+        ...
+
+    def by_reference(self, reference: str) -> Ticket | None:
+        """The ticket with this reference, in any state."""
+        ...
+
+    def taken_by(self, agent: str, limit: int) -> list[Ticket]:
+        """The tickets this person has taken and not yet closed, oldest first."""
+        ...
+
+    def take(self, reference: str, now: datetime, agent: str) -> bool:
+        """A person takes an open ticket; True only for the one call that did it."""
+        ...
+
+    def close(
+        self, reference: str, now: datetime, outcome: TicketOutcome = TicketOutcome.CLOSED
+    ) -> bool:
+        """Close a standing ticket; its conversation may then get a new one."""
+        ...
+
+    def mark_overdue(self, reference: str, now: datetime) -> bool:
+        """Note that the shopper was told nobody took the ticket in time; True only once."""
+        ...
+
+    def set_contact(self, reference: str, contact: Contact | None) -> bool:
+        """Record how the shopper asked to be answered instead (None: here, as they wait);
+        True if the ticket stands."""
+        ...
+
+    def untaken(self, opened_by: datetime, limit: int) -> list[Ticket]:
+        """Open tickets opened by `opened_by` and never marked overdue, oldest first."""
+        ...
+
+    def release(self, reference: str) -> bool:
+        """Put a taken ticket back in the queue (its taking could not be told)."""
+        ...
+
+    def tally(self, since: datetime) -> dict[tuple[str, str], int]:
+        """How many tickets opened since `since`, by state and trigger."""
+        ...
+
+
+class ConversationControl(Protocol):
+    """The shopper's conversation as the console drives it (Rasa's HTTP API); every
+    failure is `MessagingUnavailable`."""
+
+    def announce(self, ticket: Ticket, event: ConsoleEvent, agent_name: str) -> None:
+        """Have the assistant tell the shopper (a person joined, handed back, closed)."""
+        ...
+
+    def resume(self, ticket: Ticket) -> None:
+        """Let the assistant answer the conversation again."""
+        ...
+
+    def say(self, ticket: Ticket, agent: Account, text: str) -> None:
+        """Send a person's words to the shopper's channel, as theirs in the transcript."""
+        ...
+
+    def transcript(self, ticket: Ticket) -> list[Line]:
+        """The conversation's lines, oldest first."""
+        ...
+
+
+class AccountStore(Protocol):
+    """Console accounts and their sessions (kept as digests of the browsers' tokens)."""
+
+    def add(self, account: Account) -> bool:
+        """Keep a new account; False when the username is taken."""
+        ...
+
+    def by_username(self, username: str) -> Account | None:
+        """The account with this username."""
+        ...
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        """Replace an account's password hash (a new password, or a stronger hash)."""
+        ...
+
+    def add_session(self, session: ConsoleSession) -> None:
+        """Keep a new session."""
+        ...
+
+    def session(self, digest: str) -> ConsoleSession | None:
+        """The session whose token has this digest."""
+        ...
+
+    def touch_session(self, digest: str, now: datetime) -> None:
+        """The session was used at `now`."""
+        ...
+
+    def drop_session(self, digest: str) -> None:
+        """End one session (log out)."""
+        ...
+
+    def drop_sessions_of(self, username: str) -> None:
+        """End every session of an account (a new password, a disabled account)."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Password hashes: argon2 in production."""
+
+    def hash(self, password: str) -> str:
+        """A new salted hash of the password."""
+        ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether the password matches the hash."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with weaker parameters than today's."""
+        ...
+
+
+class HelpdeskOutbox(Protocol):
+    """Where a hand-off is queued for the store's own helpdesk."""
+
+    def queue(self, delivery: Delivery) -> bool:
+        """Keep a new delivery; False when its ticket and event are already kept."""
+        ...
+
+
+class HelpdeskDeliveries(HelpdeskOutbox, Protocol):
+    """The ledger of deliveries to the store's helpdesk."""
+
+    def due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Pending deliveries whose time has come, oldest first."""
+        ...
+
+    def claim(self, delivery: Delivery, now: datetime, lease_until: datetime) -> bool:
+        """Take a due delivery for one attempt (counted now, due again at `lease_until`
+        if nothing is recorded); True only for the one caller that took it."""
+        ...
+
+    def mark_sent(self, delivery_id: int, now: datetime) -> None:
+        """The receiver took it: final."""
+        ...
+
+    def record_failure(self, delivery_id: int, retry_at: datetime | None, error: str) -> None:
+        """An attempt failed: try again at `retry_at`, or mark the delivery failed when None."""
+        ...
+
+
+class WebhookSender(Protocol):
+    """POSTs a signed body to the configured URL; no answer at all is `MessagingUnavailable`."""
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> int:
+        """Send the body; the receiver's HTTP status."""
         ...

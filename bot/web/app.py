@@ -1,7 +1,8 @@
 """The web process's app factory and its server.
 
 One Flask app, one blueprint per page family (bot/web/shop.py: the widget and
-the demo store; bot/web/webhooks.py: carriers' webhooks), served by waitress: a
+the demo store; bot/web/webhooks.py: carriers' webhooks; bot/web/console.py, agents.py
+and leads.py: the support console), served by waitress: a
 production WSGI server, not Flask's development server. `/healthz` says whether
 this process is up and whether the Rasa server it points browsers at answers.
 """
@@ -13,7 +14,7 @@ import waitress
 from flask import Flask, Response, jsonify
 
 from bot.config import Settings
-from bot.web import shop, webhooks
+from bot.web import agents, console, leads, shop, webhooks
 from bot.web.context import SETTINGS, settings_of
 
 RASA_PROBE_SECONDS = 1.0
@@ -26,6 +27,9 @@ def create_app(settings: Settings) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # nothing here takes more than a small form
     app.register_blueprint(shop.blueprint)
     app.register_blueprint(webhooks.blueprint)
+    app.register_blueprint(console.blueprint)
+    app.register_blueprint(agents.blueprint)
+    app.register_blueprint(leads.blueprint)
     app.add_url_rule("/healthz", "healthz", health)
     app.after_request(_safe_headers)
     return app

@@ -27,15 +27,19 @@ from bot.adapters.db.claims import SqlCheckBackStore
 from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.notices import SqlNoticeStore, SqlSubscriptionStore
 from bot.adapters.db.repository import SqlOrderRepository
+from bot.adapters.db.tickets import SqlTicketStore
 from bot.adapters.rasa_api import RasaConversationTrigger, SignedNoticeTokens, rasa_token
 from bot.domain.claims import CheckBack, CheckBackKind, Conversation
 from bot.domain.notices import MAX_ATTEMPTS, Notice, NoticeKind, NoticeState, Subscription
 from bot.domain.orders import Address
 from bot.domain.shipments import Location, ShipmentStatus, Tracking, TrackingEvent
+from bot.domain.tickets import Ticket, Trigger
 from bot.services.notify import Notifier
+from bot.services.overdue import OverdueTickets
 from bot.services.ports import NoticeRepository, SubscriptionRepository
 from tests.support.stack import ROOT, free_port
 from tests.unit.builders import FakeCarrier, order
+from tests.unit.fake_tickets import team_hours
 from tests.unit.test_notify import FakeNotices, FakeSubscriptions, FakeTrigger
 
 FAKES: tuple[NoticeRepository, SubscriptionRepository] = (FakeNotices(), FakeSubscriptions())
@@ -283,3 +287,81 @@ def test_a_change_is_one_message_when_the_notifier_is_killed_mid_send(
     assert len(rasa.messages) == 1
     if action_runs == "before the kill":
         assert len(rasa.calls) == 1
+
+
+# --- hand-offs nobody took in time: one notice, never once a person has it ----------
+
+
+def handoff_notifier(orders: SqlOrderRepository, rasa: FakeRasa) -> Notifier:
+    worker = notifier(orders, rasa)
+    tickets = SqlTicketStore.on(orders.engine)
+    worker.handoffs = OverdueTickets(tickets, SqlNoticeStore.on(orders.engine), team_hours(), 15)
+    return worker
+
+
+def open_ticket(orders: SqlOrderRepository, opened: datetime) -> SqlTicketStore:
+    tickets = SqlTicketStore.on(orders.engine)
+    packet = {"told": [], "order_proof": "status"}
+    tickets.open(
+        Ticket("HD-ABC234", Trigger.ASKED, *SMS, True, "status", "WM-104233", packet, opened)
+    )
+    return tickets
+
+
+def test_a_ticket_nobody_took_in_time_gets_exactly_one_notice(
+    orders: SqlOrderRepository, rasa: FakeRasa
+) -> None:
+    now = noon_in_oakland()  # 15:00 in New York: the team is at work
+    tickets = open_ticket(orders, now - timedelta(minutes=14))
+    worker = handoff_notifier(orders, rasa)
+    worker.cycle(now)
+    assert rasa.calls == []
+    for minute in range(1, 4):
+        worker.cycle(now + timedelta(minutes=minute))
+    assert len(rasa.calls) == 1 and len(rasa.messages) == 1
+    assert rasa.calls[0]["recipient"] == SMS[1] and rasa.calls[0]["output_channel"] == "twilio"
+    ticket = tickets.by_reference("HD-ABC234")
+    assert ticket is not None and ticket.overdue_at == now + timedelta(minutes=1)
+
+
+def test_a_ticket_a_person_took_gets_no_notice(orders: SqlOrderRepository, rasa: FakeRasa) -> None:
+    now = noon_in_oakland()
+    tickets = open_ticket(orders, now - timedelta(minutes=20))
+    assert tickets.take("HD-ABC234", now - timedelta(minutes=5), "sam")
+    worker = handoff_notifier(orders, rasa)
+    for minute in range(3):
+        worker.cycle(now + timedelta(minutes=minute))
+    assert rasa.calls == []
+
+
+def test_a_ticket_taken_after_its_notice_was_queued_gets_no_message(
+    orders: SqlOrderRepository, rasa: FakeRasa
+) -> None:
+    now = noon_in_oakland()
+    tickets = open_ticket(orders, now - timedelta(minutes=20))
+    worker = handoff_notifier(orders, rasa)
+    assert worker.queue_overdue(now) == 1
+    assert tickets.take("HD-ABC234", now, "sam")
+    for minute in range(3):
+        worker.cycle(now + timedelta(minutes=minute))
+    assert rasa.calls == []
+    [key] = store_keys(orders)
+    dropped = SqlNoticeStore.on(orders.engine).by_key(key)
+    assert dropped is not None and dropped.state is NoticeState.FAILED
+    assert dropped.last_error == "the ticket was taken or closed"
+
+
+def test_a_ticket_from_friday_night_waits_for_the_team_then_for_the_shoppers_morning(
+    orders: SqlOrderRepository, rasa: FakeRasa
+) -> None:
+    friday_night = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # 20:00 Friday in New York
+    open_ticket(orders, friday_night)
+    worker = handoff_notifier(orders, rasa)
+    worker.cycle(datetime(2026, 12, 5, 18, 0, tzinfo=UTC))  # Saturday
+    monday_915 = datetime(2026, 12, 7, 14, 15, tzinfo=UTC)  # 06:15 in Oakland
+    worker.cycle(monday_915 - timedelta(minutes=1))
+    assert store_keys(orders) == []
+    worker.cycle(monday_915)
+    assert rasa.calls == []  # the shopper asked three days ago: not before 08:00 there
+    worker.cycle(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    assert len(rasa.messages) == 1

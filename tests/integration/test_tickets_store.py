@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.adapters.db.tickets import SqlTicketStore
-from bot.domain.tickets import Ticket, TicketState, Trigger
+from bot.domain.tickets import Ticket, TicketOutcome, TicketState, Trigger
 from tests.support.stack import ROOT
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
@@ -36,8 +36,10 @@ def test_one_ticket_stands_per_conversation_until_it_is_closed(store_engine: Eng
     again = store.open(ticket("HD-BBBBBB", "sms:+14155550134", 1))
     assert again.reference == first.reference == "HD-AAAAAA"
     assert store.active_for("twilio", "sms:+14155550134") == first
-    assert store.take("HD-AAAAAA", NOW) and not store.take("HD-AAAAAA", NOW)
-    assert store.close("HD-AAAAAA", NOW)
+    assert store.take("HD-AAAAAA", NOW, "ana") and not store.take("HD-AAAAAA", NOW, "ben")
+    assert store.by_reference("HD-AAAAAA").agent == "ana"  # type: ignore[union-attr]
+    assert store.close("HD-AAAAAA", NOW, TicketOutcome.HANDED_BACK)
+    assert store.by_reference("HD-AAAAAA").outcome is TicketOutcome.HANDED_BACK  # type: ignore[union-attr]
     assert store.active_for("twilio", "sms:+14155550134") is None
     assert store.open(ticket("HD-CCCCCC", "sms:+14155550134", 2)).reference == "HD-CCCCCC"
 
@@ -47,7 +49,7 @@ def test_the_queue_is_the_open_tickets_oldest_first(store_engine: Engine) -> Non
     kept = [store.open(ticket(f"HD-00000{n}", f"c{n}", n)) for n in range(3)]
     assert [t.reference for t in store.queue(10)] == ["HD-000000", "HD-000001", "HD-000002"]
     assert store.ahead_of(kept[2]) == 2
-    store.take("HD-000000", NOW)
+    store.take("HD-000000", NOW, "ana")
     assert store.ahead_of(kept[2]) == 1
     assert store.queue(10)[0].packet["shipments"][0]["carrier"] == "UPS"
     assert replace(kept[1], state=TicketState.OPEN) == store.queue(10)[0]

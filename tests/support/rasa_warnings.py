@@ -29,7 +29,7 @@ RETRIEVAL_INTENTS = frozenset({"faq", "out_of_scope"})
 DUPLICATE = re.compile(r"duplicated intents have been found across multiple domain files: (.+)$")
 UNUSED = re.compile(r"The utterance '([^']+)' is not used in any story or rule\.")
 WARNING = re.compile(r"UserWarning|WARNING")
-NOT_FROM_TEXT = frozenset({"sms_keyword", "EXTERNAL_notice"})
+NOT_FROM_TEXT = frozenset({"sms_keyword", "EXTERNAL_notice", "EXTERNAL_console", "handoff_contact"})
 NO_EXAMPLES = re.compile(
     r"The intent '([^']+)' is listed in the domain file, but is not found in the NLU"
 )

@@ -25,11 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.domain.accounts import Role
 from bot.domain.claims import CheckBackKind, ClaimState, ClaimType, OrderChangeKind, Remedy
+from bot.domain.helpdesk import DeliveryState
 from bot.domain.notices import NoticeKind, NoticeState
 from bot.domain.orders import OrderStatus
 from bot.domain.shipments import ShipmentStatus
-from bot.domain.tickets import TicketState, Trigger
+from bot.domain.tickets import Contact, TicketOutcome, TicketState, Trigger
 
 
 class AwareDateTime(TypeDecorator[datetime]):
@@ -367,7 +369,7 @@ class NoticeRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(128), unique=True)
     kind: Mapped[NoticeKind] = mapped_column(_string_enum(NoticeKind, "notice_kind"))
-    order_number: Mapped[str] = mapped_column(ForeignKey("orders.order_number"), index=True)
+    order_number: Mapped[str | None] = mapped_column(ForeignKey("orders.order_number"), index=True)
     tracking_number: Mapped[str | None] = mapped_column(String)
     check_back_id: Mapped[int | None] = mapped_column(ForeignKey("check_backs.id"))
     channel: Mapped[str] = mapped_column(String(32))
@@ -416,3 +418,58 @@ class TicketRow(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     taken_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    agent: Mapped[str | None] = mapped_column(String(32))  # the username who took it
+    outcome: Mapped[TicketOutcome | None] = mapped_column(
+        _string_enum(TicketOutcome, "ticket_outcome")
+    )
+    contact: Mapped[Contact | None] = mapped_column(_string_enum(Contact, "ticket_contact"))
+    overdue_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class AccountRow(Base):
+    """A person on the support team who logs in to the console."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(_string_enum(Role, "account_role"))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    disabled: Mapped[bool] = mapped_column(default=False)
+
+
+class ConsoleSessionRow(Base):
+    """A logged-in browser: the digest of its cookie, never the cookie itself."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (Index("ix_console_sessions_username", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(32))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+
+class HelpdeskDeliveryRow(Base):
+    """The ledger of webhooks to the store's helpdesk: one row per ticket and event."""
+
+    __tablename__ = "helpdesk_deliveries"
+    __table_args__ = (
+        UniqueConstraint("reference", "event"),
+        Index("ix_helpdesk_deliveries_state_next_at", "state", "next_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(ForeignKey("tickets.reference"))
+    event: Mapped[str] = mapped_column(String(32))
+    state: Mapped[DeliveryState] = mapped_column(_string_enum(DeliveryState, "delivery_state"))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
