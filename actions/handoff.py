@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients import client_of
+from actions.lookup import entity_values
 from actions.replies import say, wording
 from actions.runtime import call, call_store, guarded, services
 from bot.adapters.rasa_conversations import ENTITY as CONSOLE_ENTITY
@@ -132,21 +133,14 @@ class ActionConsoleEvent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        token = next(
-            (
-                str(e.get("value"))
-                for e in tracker.latest_message.get("entities") or []
-                if e.get("entity") == CONSOLE_ENTITY
-            ),
-            "",
-        )
+        token = next(iter(entity_values(tracker, CONSOLE_ENTITY)), "")
         said = read_console_token(services().settings.secret, token, tracker.sender_id)
         if said is None:
             return []
         values = {"agent": said["agent"], "reference": said["reference"]}
         if said["event"] == ConsoleEvent.JOINED:
             say(dispatcher, "utter_agent_joined", values)
-            return [ConversationPaused()]
+            return []
         order = tracker.get_slot("last_order")
         if said["event"] == ConsoleEvent.CLOSED:
             say(dispatcher, "utter_agent_closed", values)

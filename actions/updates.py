@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.cards import CARD_STATUSES
 from actions.clients import client_of
+from actions.lookup import entity_values
 from actions.render import CUSTOMS, HELD
 from actions.replies import say, wording
 from actions.runtime import call_store, guarded, services
@@ -159,14 +160,7 @@ class ActionSendNotice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        token = next(
-            (
-                str(e.get("value"))
-                for e in tracker.latest_message.get("entities") or []
-                if e.get("entity") == "notice"
-            ),
-            "",
-        )
+        token = next(iter(entity_values(tracker, "notice")), "")
         updates = services().updates
         notice = await call_store(updates.open_notice, token, tracker.sender_id)
         if notice is None or not await call_store(updates.claim, notice.id):

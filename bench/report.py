@@ -16,6 +16,7 @@ COLOURS = {"wismo": "#2f6f4e", "widget": "#7fb99a", "stock": "#b0b0b0"}
 WIDGET_P95_TARGET = 1.20  # the widget's p95 within 20 % of REST's
 SMS_ACK_P95_TARGET_MS = 200.0  # the Twilio webhook's acknowledgement, p95 ...
 SMS_TARGET_LOAD = "10 shoppers"  # ... at this load
+HANDOFF_HEADLINE_RUN = "one after another"  # the hand-offs the summary line speaks for
 
 
 def run_named(side: Json, name: str, key: str = "runs") -> Json:
@@ -79,6 +80,12 @@ def figures(results: Json) -> Json:
             headline["sms_ack_target"] = sms_ack_verdict(sms)
             headline["sms_reply_p95_ms"] = sms["reply_p95_ms"]
         headline["notifier_changes_per_s"] = phones["notifier"]["changes_per_s"]
+    handoff = ours.get("handoff")
+    if handoff:
+        run = run_named(handoff, HANDOFF_HEADLINE_RUN)
+        headline["handoff_reply_p95_ms"] = run["reply_p95_ms"]
+        headline["handoff_queue_p95_ms"] = run["queue_p95_ms"]
+        headline["handoff_queue_poll_p95_ms"] = handoff["queue_poll"]["p95_ms"]
     return headline
 
 
@@ -103,6 +110,12 @@ def summary_line(results: Json) -> str:
         )
     if "notifier_changes_per_s" in headline:
         line += f" notifier_changes_per_s={_number(headline['notifier_changes_per_s'], '.1f')}"
+    if "handoff_queue_p95_ms" in headline:
+        line += (
+            f" handoff_reply_p95_ms={_number(headline['handoff_reply_p95_ms'])}"
+            f" handoff_queue_p95_ms={_number(headline['handoff_queue_p95_ms'])}"
+            f" handoff_queue_poll_p95_ms={_number(headline['handoff_queue_poll_p95_ms'])}"
+        )
     return line
 
 
@@ -125,6 +138,7 @@ def table(results: Json) -> str:
             )
     lines += _widget_lines(results)
     lines += _phone_lines(results.get("wismo", {}).get("phones"))
+    lines += _handoff_lines(results.get("wismo", {}).get("handoff"))
     for bot in BOTS:
         if bot in results:
             rss = ", ".join(f"{k} {v:.0f}" for k, v in results[bot]["peak_rss_mib"].items())
@@ -204,6 +218,37 @@ def _phone_lines(phones: Json | None) -> list[str]:
     lines.append(
         f"  the sandbox's webhooks every {n['webhook_interval_s']:g} s and the notifier's round"
         f" every {n['notifier_interval_s']:g} s bound the wait for the first text"
+    )
+    return lines
+
+
+def _handoff_lines(handoff: Json | None) -> list[str]:
+    """Each hand-off run's reply and queue times, the page's worst case, the poll's cost."""
+    if not handoff:
+        return []
+    lines = []
+    for run in handoff["runs"]:
+        kinds = ", ".join(f"{k} {n}" for k, n in run["error_kinds"].items())
+        lines.append(
+            f"handoff, {run['name']}: {run['handoffs']} hand-offs, {run['errors']} errors"
+            f"{f' ({kinds})' if kinds else ''}, {run['never_queued']} never queued;"
+            f" reply p50 {_number(run['reply_p50_ms'])}, p95 {_number(run['reply_p95_ms'])},"
+            f" max {_number(run['reply_max_ms'])} ms; in the queue p50"
+            f" {_number(run['queue_p50_ms'])}, p95 {_number(run['queue_p95_ms'])},"
+            f" max {_number(run['queue_max_ms'])} ms (polled every {handoff['poll_ms']} ms)"
+        )
+    refresh_s = handoff["page_refresh_ms"] / 1000
+    worst = max((r["page_max_ms"] for r in handoff["runs"] if r["page_max_ms"]), default=None)
+    poll = handoff["queue_poll"]
+    lines.append(
+        f"  the console page asks every {refresh_s:g} s: it shows a ticket up to"
+        f" {refresh_s:g} s after the queue does (worst case {_number(worst)} ms)"
+    )
+    lines.append(
+        f"  queue.json with {poll['waiting']} waiting: p50 {_number(poll['p50_ms'])},"
+        f" p95 {_number(poll['p95_ms'])}, max {_number(poll['max_ms'])} ms over"
+        f" {poll['polls']} polls; the page's redraw p95 {_number(poll['page_p95_ms'])} ms;"
+        f" {handoff['closed']} tickets closed after"
     )
     return lines
 

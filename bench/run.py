@@ -8,8 +8,9 @@ turns on average (1 to 3 s, drawn anew each time: see bench.load), then a
 saturation run with no pauses; the same 10 and 50 shoppers through the website
 widget's socket.io (bench.widget), beside REST; the same loads texting by SMS
 through the Twilio webhook (bench.phones) and the notifier turning 100 status
-changes into texts (bench.notifier); peak memory of each server;
-a burst of 100 shoppers asking about one parcel at once; what the pretrained
+changes into texts (bench.notifier); shoppers handing off to a person, timed until
+their tickets show in the agents' console queue (bench.handoff); peak memory of each
+server; a burst of 100 shoppers asking about one parcel at once; what the pretrained
 sentence encoder costs a message, and its memory (bench.encoder); `rasa train` from
 scratch; `make run` to the first answer; the order store at scale. Figures go
 to bench.json and bench.png; the last line is the summary scripts read.
@@ -34,6 +35,7 @@ import requests
 
 from bench import encoder, report, store
 from bench.copies import import_document
+from bench.handoff import handoff_times
 from bench.load import (
     Shoppers,
     Turn,
@@ -109,6 +111,10 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
         if "phones" not in args.skip:
             _say("shoppers texting by SMS, then the notifier's throughput")
             phones = phone_runs(stack, now, args)
+        handoff: Json = {}
+        if "handoff" not in args.skip:
+            _say("shoppers handing off, timed until their tickets show in the console's queue")
+            handoff = handoff_times(stack)
         policy = Shoppers(stack.rest_url, policy_scripts(now), spread=args.spread)
         policy_run = policy.run("10, policy", 10, args.think, args.seconds).summary()
         varied = Shoppers(stack.rest_url, varied_scripts(now, varied_openers()), spread=args.spread)
@@ -119,6 +125,7 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
             "runs": runs,
             **({"widget_runs": widget, "widget_rest_runs": paired} if widget else {}),
             **({"phones": phones} if phones else {}),
+            **({"handoff": handoff} if handoff else {}),
             "policy_runs": [policy_run],
             "varied_runs": [varied_run.summary()],
             "burst": carrier,
@@ -283,7 +290,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         nargs="*",
         default=[],
-        choices=["train", "make-run", "store", "stock", "encoder", "widget", "phones"],
+        choices=["train", "make-run", "store", "stock", "encoder", "widget", "phones", "handoff"],
     )
     return parser.parse_args(argv)
 

@@ -156,7 +156,8 @@ def lines_of(events: list[Any]) -> list[Line]:
             metadata = event.get("metadata") or {}
             agent = metadata.get("agent_name") if isinstance(metadata, dict) else None
             if isinstance(agent, str) and agent:
-                lines.append(Line(Speaker.AGENT, text, at, agent))
+                said = text.removeprefix(f"{agent}: ")  # the shopper reads "Ana: ..."
+                lines.append(Line(Speaker.AGENT, said, at, agent))
             else:
                 lines.append(Line(Speaker.BOT, text, at))
         elif kind in NOTES:

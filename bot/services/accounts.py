@@ -130,6 +130,11 @@ class Accounts:
         if token:
             self.store.drop_session(token_digest(token))
 
+    def name_of(self, username: str) -> str | None:
+        """The name a person on the team goes by (what shoppers and the team see), if any."""
+        account = self.store.by_username(username)
+        return None if account is None else account.name
+
 
 class _UnknownHash:
     """One hash of a random password per hasher: what an unknown username is checked

@@ -64,10 +64,13 @@ class Console:
         return ticket
 
     def take(self, reference: str, agent: Account) -> Ticket:
-        """Take an open ticket: the shopper hears a person joined and the bot steps aside."""
+        """Take an open ticket: the shopper hears a person joined and the bot steps aside.
+        Taking one's own ticket again (a double click) keeps it and tells nobody twice."""
         ticket = self.ticket(reference)
         if not self.tickets.take(reference, self.clock.now(), agent.username):
             current = self.ticket(reference)
+            if current.state is TicketState.TAKEN and current.agent == agent.username:
+                return current
             raise TicketUnavailable(current.state.value, current.agent)
         taken = self.ticket(reference)
         try:

@@ -26,6 +26,7 @@ from bot.services.console import TicketUnavailable
 from bot.web.console import page, secure, services, signed_in
 
 blueprint = Blueprint("agents", __name__, url_prefix="/console")
+blueprint.after_request(secure)  # every answer, JSON and redirects too
 
 DONE = {
     "handed_back": "handed back to the assistant",
@@ -176,7 +177,10 @@ def _refused(refused: TicketUnavailable) -> Response:
 
 def _reason(refused: TicketUnavailable) -> str:
     if refused.reason == "taken":
-        return f"{refused.agent} has this conversation."
+        # The person's name, as the shopper hears it ("Ana"), not their login ("ana").
+        username = refused.agent or ""
+        name = (services()[0].name_of(username) if username else None) or username
+        return f"{name or 'Someone else'} has this conversation."
     return UNAVAILABLE.get(refused.reason, "This ticket cannot be changed so.")
 
 

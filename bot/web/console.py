@@ -140,6 +140,9 @@ def secure(answer: Response) -> Response:
     return answer
 
 
+blueprint.after_request(secure)  # every answer, JSON and redirects too
+
+
 @blueprint.get("/login")
 def login() -> Response:
     """The login form, with a fresh double-submit CSRF cookie."""

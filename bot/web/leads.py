@@ -9,9 +9,10 @@ from flask import Blueprint, Response
 
 from bot.domain.accounts import Role
 from bot.domain.tickets import TicketState, Trigger
-from bot.web.console import page, services, signed_in
+from bot.web.console import page, secure, services, signed_in
 
 blueprint = Blueprint("leads", __name__, url_prefix="/console")
+blueprint.after_request(secure)
 DAYS = 7
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import report
+from bench.handoff import handoff_times
 from bench.load import Shoppers, wismo_scripts
 from bench.widget import WidgetShoppers
 from tests.support.chat import NOW
@@ -35,6 +36,18 @@ def test_widget_shoppers_complete_whole_conversations_over_socket_io(stack: Stac
     run = shoppers.run("2 shoppers", shoppers=2, think=0.1, seconds=6).summary()
     assert run["turns"] >= 4, run
     assert run["errors"] == 0, run["error_kinds"]
+
+
+def test_handoffs_show_in_the_agents_queue_and_are_closed_after(stack: Stack) -> None:
+    figures = handoff_times(stack, shoppers=2, at_once=2, polls=5)
+    for run in figures["runs"]:
+        assert run["handoffs"] == 2, run
+        assert run["errors"] == 0, run["error_kinds"]
+        assert run["never_queued"] == 0, run
+        assert run["queue_p50_ms"] <= run["queue_max_ms"] < run["page_max_ms"]
+    assert figures["queue_poll"]["polls"] == 5
+    assert figures["queue_poll"]["failed"] == 0
+    assert figures["closed"] == 4  # every ticket the bench opened stood, and is closed
 
 
 def test_the_report_reads_its_own_figures(stack: Stack, tmp_path: Path) -> None:

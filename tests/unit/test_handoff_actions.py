@@ -12,13 +12,14 @@ import actions.clients
 import actions.handoff
 import actions.status
 from actions.fallback import ActionNotUnderstood
-from actions.handoff import ActionFrustrated
+from actions.handoff import ActionConsoleEvent, ActionFrustrated
 from actions.status import ActionHandOff, ActionOrderStatus
+from bot.adapters.rasa_conversations import console_token
 from bot.bootstrap import Services
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity, seal
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.domain.tickets import Trigger
+from bot.domain.tickets import ConsoleEvent, Ticket, Trigger
 from tests.unit.builders import (
     NOW,
     FakeCarrier,
@@ -140,3 +141,47 @@ async def test_outside_hours_the_shopper_hears_when_the_team_is_back(
         monkeypatch.setattr(module, "services", lambda: evening)
     _, said = await run(ActionHandOff(), tracker("request_human"))
     assert "back Monday, November 23 at 9:00 am (EST)" in said and "HD-000001" in said
+
+
+def console_tracker(token: str, **slots: Any) -> Tracker:
+    t = tracker("EXTERNAL_console", **slots)
+    t.latest_message["entities"] = [{"entity": "console", "value": token}]
+    return t
+
+
+def console_ticket(conversation: str = SENDER) -> Ticket:
+    return Ticket("HD-ABCDEF", Trigger.ASKED, "rest", conversation, False, "none", None, {}, NOW)
+
+
+async def console_run(token: str, **slots: Any) -> tuple[list[dict[str, Any]], str]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionConsoleEvent().run(dispatcher, console_tracker(token, **slots), DOMAIN)
+    return events, " / ".join(shown(m) for m in dispatcher.messages)
+
+
+async def test_a_person_joining_is_said_by_name_and_pauses_the_assistant() -> None:
+    token = console_token(SECRET, console_ticket(), ConsoleEvent.JOINED, "Ana")
+    events, said = await console_run(token)
+    assert "Ana from our team has joined" in said and "HD-ABCDEF" in said
+    assert [e["event"] for e in events] == ["pause"]
+
+
+async def test_a_console_token_for_another_conversation_or_forged_says_and_pauses_nothing() -> None:
+    other = console_token(SECRET, console_ticket("web-2"), ConsoleEvent.JOINED, "Ana")
+    forged = console_token(b"another-secret", console_ticket(), ConsoleEvent.JOINED, "Ana")
+    for token in (other, forged, "", "not-a-token"):
+        assert await console_run(token) == ([], "")
+
+
+async def test_handed_back_the_assistant_greets_with_the_order_it_knows_and_may_offer_again() -> (
+    None
+):
+    token = console_token(SECRET, console_ticket(), ConsoleEvent.BACK, "Ana")
+    events, said = await console_run(token, last_order="WM-104233", handoff_offered="asked")
+    assert "Ana has handed you back" in said and "WM-104233" in said
+    assert {"event": "slot", "name": "handoff_offered", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    closed = console_token(SECRET, console_ticket(), ConsoleEvent.CLOSED, "Ana")
+    _, said = await console_run(closed)
+    assert "Ana has closed this conversation" in said

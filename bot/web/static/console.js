@@ -60,13 +60,17 @@ function followConversation() {
   if (!pageEl) return;
   const transcript = document.getElementById("transcript");
   let count = Number(pageEl.dataset.count || 0);
-  const poll = async () => {
+  transcript.scrollTop = transcript.scrollHeight; // the latest lines in view
+  const pollOnce = async () => {
     try {
       const answer = await fetch(pageEl.dataset.lines + "?after=" + count, { credentials: "same-origin" });
       if (answer.status === 401) { location.reload(); return; }
       if (!answer.ok) return;
       const data = await answer.json();
+      // New lines stay in view, unless the person scrolled up to read.
+      const atEnd = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 48;
       for (const line of data.lines) transcript.append(lineItem(line));
+      if (atEnd) transcript.scrollTop = transcript.scrollHeight;
       count = data.count;
       const ticket = data.ticket;
       document.getElementById("state").textContent = ticket.state + (ticket.agent ? " · " + ticket.agent : "");
@@ -74,7 +78,16 @@ function followConversation() {
       if (form && ticket.state !== "taken") form.querySelector("button").disabled = true;
     } catch (error) { /* the next poll tries again */ }
   };
-  setInterval(poll, LINES_EVERY_MS);
+  // One poll at a time, each after the last: two at once (the timer's and the one after
+  // Send) would both fetch the lines after the same count and show them twice.
+  let polling = Promise.resolve();
+  let waiting = 0;
+  const poll = () => {
+    waiting += 1;
+    polling = polling.then(pollOnce).finally(() => { waiting -= 1; });
+    return polling;
+  };
+  setInterval(() => { if (waiting === 0) poll(); }, LINES_EVERY_MS);
   const form = document.getElementById("reply");
   if (!form) return;
   form.addEventListener("submit", async (event) => {
