@@ -140,7 +140,7 @@ class ActionConsoleEvent(Action):
         values = {"agent": said["agent"], "reference": said["reference"]}
         if said["event"] == ConsoleEvent.JOINED:
             say(dispatcher, "utter_agent_joined", values)
-            return []
+            return [ConversationPaused()]
         order = tracker.get_slot("last_order")
         if said["event"] == ConsoleEvent.CLOSED:
             say(dispatcher, "utter_agent_closed", values)

@@ -109,8 +109,11 @@ class Accounts:
         self.store.add_session(session)
         return LoggedIn(token, session, account)
 
-    def current(self, token: str, now: datetime) -> tuple[Account, ConsoleSession] | None:
-        """The account and session a browser's token stands for, if alive; it is touched."""
+    def current(
+        self, token: str, now: datetime, touch: bool = True
+    ) -> tuple[Account, ConsoleSession] | None:
+        """The account and session a browser's token stands for, if alive; touched (kept
+        alive) unless `touch` is False: a page refreshing itself is not a person at work."""
         if not token:
             return None
         session = self.store.session(token_digest(token))
@@ -122,7 +125,8 @@ class Accounts:
         account = self.store.by_username(session.username)
         if account is None or account.disabled:
             return None
-        self.store.touch_session(session.digest, now)
+        if touch:
+            self.store.touch_session(session.digest, now)
         return account, session
 
     def log_out(self, token: str) -> None:

@@ -45,6 +45,7 @@ REAL_CLOCK = Clock()
 SESSION_COOKIE = "wismo_console"
 LOGIN_COOKIE = "wismo_login"
 CSRF_HEADER = "X-CSRF-Token"
+POLL_HEADER = "X-Console-Refresh"  # a page refreshing itself: the session is not kept alive
 _SERVICES = "wismo.console"
 _LOCK = threading.Lock()
 NOTICES = {
@@ -75,7 +76,8 @@ def signed_in(role: Role = Role.AGENT) -> Callable[[View], View]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             token = request.cookies.get(SESSION_COOKIE, "")
-            found = services()[0].current(token, real_now()) if token else None
+            touch = request.headers.get(POLL_HEADER) is None  # the page's own refresh
+            found = services()[0].current(token, real_now(), touch) if token else None
             if found is None:
                 if request.method != "GET" or request.path.endswith(".json"):
                     return page("message.html", 401, text=NOTICES["expired"], login=True)

@@ -112,6 +112,14 @@ def test_a_session_ends_after_it_is_left_idle() -> None:
     assert accounts.current(token, NOW + timedelta(minutes=90)) is None
 
 
+def test_a_page_refreshing_itself_does_not_keep_an_idle_session_alive() -> None:
+    accounts = with_ana(idle=timedelta(minutes=30))
+    token = accounts.log_in("ana", PASSWORD, HOME, NOW).token
+    for minutes in range(5, 30, 5):  # the open queue page's refreshes
+        assert accounts.current(token, NOW + timedelta(minutes=minutes), touch=False)
+    assert accounts.current(token, NOW + timedelta(minutes=31), touch=False) is None
+
+
 def test_a_session_ends_after_its_lifetime_however_much_it_is_used() -> None:
     accounts = with_ana(idle=timedelta(minutes=30), lifetime=timedelta(hours=2))
     token = accounts.log_in("ana", PASSWORD, HOME, NOW).token

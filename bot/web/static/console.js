@@ -5,6 +5,8 @@
 
 const QUEUE_EVERY_MS = 3000;
 const LINES_EVERY_MS = 1500;
+// The page's own refreshes say so: they do not keep an idle session alive.
+const REFRESH = { credentials: "same-origin", headers: { "X-Console-Refresh": "1" } };
 
 function csrf() {
   const meta = document.querySelector('meta[name="csrf"]');
@@ -17,7 +19,7 @@ function refreshQueue() {
   let shown = "";
   const tick = async () => {
     try {
-      const answer = await fetch("/console/queue.json", { credentials: "same-origin" });
+      const answer = await fetch("/console/queue.json", REFRESH);
       if (answer.status === 401) { location.reload(); return; }
       if (!answer.ok) return;
       const data = await answer.json();
@@ -32,7 +34,7 @@ function refreshQueue() {
 }
 
 async function redraw() {
-  const answer = await fetch(location.pathname, { credentials: "same-origin" });
+  const answer = await fetch(location.pathname, REFRESH);
   if (!answer.ok) return;
   const page = new DOMParser().parseFromString(await answer.text(), "text/html");
   for (const id of ["queue", "mine", "waiting-count"]) {
@@ -63,7 +65,7 @@ function followConversation() {
   transcript.scrollTop = transcript.scrollHeight; // the latest lines in view
   const pollOnce = async () => {
     try {
-      const answer = await fetch(pageEl.dataset.lines + "?after=" + count, { credentials: "same-origin" });
+      const answer = await fetch(pageEl.dataset.lines + "?after=" + count, REFRESH);
       if (answer.status === 401) { location.reload(); return; }
       if (!answer.ok) return;
       const data = await answer.json();
