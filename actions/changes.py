@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients import client_of
-from actions.handoff import locked_out
+from actions.handoff import hand_off, locked_out
 from actions.render import contents
 from actions.replies import say
 from actions.request_form import too_many
@@ -38,9 +38,16 @@ from bot.domain.access import Client
 from bot.domain.claim_rules import ClaimReason
 from bot.domain.claims import Remedy
 from bot.domain.store_policy import Offer, RefundBasis
+from bot.domain.tickets import Trigger
 from bot.domain.wording import day_label, money
 from bot.services.changes import RemedyNotOffered
 from bot.services.wismo import ShipmentReport
+
+# A claim the policy leaves to a person: why, as the shopper hears it.
+REVIEWS = {
+    ClaimReason.OVER_VALUE: "utter_claim_review_over_value",
+    ClaimReason.REPEAT_CLAIM: "utter_claim_review_repeat",
+}
 
 
 class ActionMakeRequest(Action):
@@ -60,18 +67,17 @@ class ActionMakeRequest(Action):
         elif request is None or too_many(tracker):
             say(dispatcher, "utter_offer_choices")
         else:
-            await self._make(dispatcher, tracker, request)
+            offer = await self._make(dispatcher, tracker, request)
         return [*REQUEST_RESET, SlotSet("locked_out", False), *offer]
 
     async def _make(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, request: Request
-    ) -> None:
+    ) -> list[EventType]:
         client, wired = client_of(tracker), services()
         number = str(tracker.get_slot("last_order"))
         by = wired.changes.conversation(client)
         if request.kind is Kind.CLAIM:
-            await self._claim(dispatcher, tracker, client, number, request)
-            return
+            return await self._claim(dispatcher, tracker, client, number, request)
         report = await call(wired.wismo.report, client, number)
         trackings = [p.tracking for p in report.shipments if p.tracking is not None]
         values = {"order_number": number, "items": contents(report.order, ())}
@@ -82,7 +88,7 @@ class ActionMakeRequest(Action):
             address = decode_address(tracker.get_slot("new_address"))
             if address is None:
                 say(dispatcher, "utter_offer_choices")
-                return
+                return []
             outcome = await call_store(
                 wired.changes.change_address, client, number, address, by, trackings
             )
@@ -92,6 +98,7 @@ class ActionMakeRequest(Action):
             say(dispatcher, done, values)
         else:  # it shipped while we talked: nothing was changed
             say_refusal(dispatcher, outcome.decision.change, outcome.decision, report)
+        return []
 
     async def _claim(
         self,
@@ -100,7 +107,8 @@ class ActionMakeRequest(Action):
         client: Client,
         number: str,
         request: Request,
-    ) -> None:
+    ) -> list[EventType]:
+        """File the claim; one a person must decide is handed to the team (a ticket)."""
         report, parcel, decision = await claim_context(client, number, request)
         offer = Offer(str(tracker.get_slot("remedy")))
         remedy = Remedy.RESHIP
@@ -114,7 +122,7 @@ class ActionMakeRequest(Action):
             )
         except RemedyNotOffered:
             say(dispatcher, "utter_claim_not_possible_now")
-            return
+            return []
         currency = report.order.items[0].currency if report.order.items else None
         values = {
             "reference": claim.reference,
@@ -125,11 +133,14 @@ class ActionMakeRequest(Action):
         }
         opened = Offer.RESHIP if claim.remedy is Remedy.RESHIP else Offer.REFUND
         say(dispatcher, f"utter_claim_opened_{opened.value}", values)
-        if decision.reason is ClaimReason.OVER_VALUE:
-            say(dispatcher, "utter_claim_review_over_value", values)
-        elif decision.reason is ClaimReason.REPEAT_CLAIM:
-            say(dispatcher, "utter_claim_review_repeat", values)
+        handed: list[EventType] = []
+        review = REVIEWS.get(decision.reason) if decision.reason else None
+        if review is not None:
+            say(dispatcher, review, values)
+            note = f"Claim {claim.reference} waits for a person ({decision.reason.value})."
+            handed = await hand_off(dispatcher, tracker, Trigger.POLICY, note)
         say(dispatcher, "utter_claim_follow_up", values)
+        return handed
 
 
 def _open_claim(

@@ -44,9 +44,10 @@ def offered(tracker: Tracker) -> bool:
 
 
 async def hand_off(
-    dispatcher: CollectingDispatcher, tracker: Tracker, trigger: Trigger
+    dispatcher: CollectingDispatcher, tracker: Tracker, trigger: Trigger, note: str | None = None
 ) -> list[EventType]:
-    """Open (or find) the conversation's ticket and say truthfully what happens next."""
+    """Open (or find) the conversation's ticket and say truthfully what happens next;
+    `note` tells the team what this turn did (it is not in the tracker yet)."""
     wired = services()
     order_number = tracker.get_slot("last_order")
     result = await call(
@@ -54,7 +55,7 @@ async def hand_off(
         client_of(tracker),
         trigger,
         str(order_number) if order_number else None,
-        lines_told(tracker),
+        [*lines_told(tracker), *([note] if note else [])],
         wired.settings.clock.now(),
     )
     response, values = handoff_reply(result)

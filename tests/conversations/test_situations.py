@@ -30,7 +30,7 @@ import yaml
 from sqlalchemy import Engine, create_engine, delete, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.db.models import CheckBackRow, ClaimRow, OrderChangeRow, OrderRow
+from bot.adapters.db.models import CheckBackRow, ClaimRow, OrderChangeRow, OrderRow, TicketRow
 from bot.demo import SCENARIOS
 from tests.conversations.test_journeys import ORDERS
 from tests.support.chat import Chat
@@ -144,6 +144,15 @@ def store(stack: Stack) -> Iterator[Engine]:
 def read(store: Engine, query: Callable[[Session], T]) -> T:
     with Session(store) as session:
         return query(session)
+
+
+def assert_handed_to_the_team(store: Engine, line: str, number: str) -> None:
+    """The line tells a ticket's reference and place, and the ticket is the policy's."""
+    found = re.search(r"HD-[A-Z0-9]{6}", line)
+    assert found and "queue" in line, line
+    query = select(TicketRow).where(TicketRow.reference == found[0])
+    ticket = read(store, lambda s: s.scalars(query).one())
+    assert (ticket.trigger, ticket.order_number) == ("policy", number)
 
 
 def order_row(store: Engine, number: str) -> OrderRow:
@@ -507,12 +516,16 @@ def test_likely_lost_offers_a_claim_and_files_it_after_the_emailed_code(
     assert chat.say("Refund me") == said("utter_ask_code", order_number=number)
     done = chat.say(stack.last_code(number, newer_than=codes_before))
     reference = claim_in(done)
-    assert done.splitlines() == [
+    lines = done.splitlines()
+    assert lines[:2] == [
         said(
             "utter_claim_opened_refund", reference=reference, order_number=number, refund="$308.00"
         ),
         said("utter_claim_review_over_value", person_above="$150.00"),
-        said("utter_claim_follow_up", follow_up_on="Monday, November 23", reference=reference),
+    ]
+    assert_handed_to_the_team(store, lines[2], number)
+    assert lines[3:] == [
+        said("utter_claim_follow_up", follow_up_on="Monday, November 23", reference=reference)
     ]
     [claim] = claims(store, number)
     assert (claim.reference, claim.tracking_number) == (reference, tracking_number(number))
@@ -734,10 +747,14 @@ def test_not_received_after_the_wait_files_a_reship_claim_after_the_emailed_code
     assert chat.say("Send a replacement") == said("utter_ask_code", order_number=number)
     done = chat.say(stack.last_code(number, newer_than=codes_before))
     reference = claim_in(done)
-    assert done.splitlines() == [
+    lines = done.splitlines()
+    assert lines[:2] == [
         said("utter_claim_opened_reship", reference=reference, order_number=number),
         said("utter_claim_review_over_value", person_above="$150.00"),
-        said("utter_claim_follow_up", follow_up_on="Monday, November 23", reference=reference),
+    ]
+    assert_handed_to_the_team(store, lines[2], number)
+    assert lines[3:] == [
+        said("utter_claim_follow_up", follow_up_on="Monday, November 23", reference=reference)
     ]
     [claim] = claims(store, number)
     assert (claim.reference, claim.tracking_number) == (reference, tracking_number(number))
@@ -809,7 +826,8 @@ def test_damaged_asks_for_photos_and_files_a_refund_claim_at_once_when_proven_by
     ]
     done = chat.say("Refund me")  # proven by email: no code
     reference = claim_in(done)
-    assert done.splitlines() == [
+    lines = done.splitlines()
+    assert lines[:2] == [
         said(
             "utter_claim_opened_refund", reference=reference, order_number=number, refund="$119.45"
         ),
@@ -839,10 +857,14 @@ def test_a_damaged_claim_worth_over_150_is_checked_by_a_person_first(
     assert chat.say("Send a replacement") == said("utter_ask_code", order_number=number)
     done = chat.say(stack.last_code(number, newer_than=codes_before))
     reference = claim_in(done)
-    assert done.splitlines() == [
+    lines = done.splitlines()
+    assert lines[:2] == [
         said("utter_claim_opened_reship", reference=reference, order_number=number),
         said("utter_claim_review_over_value", person_above="$150.00"),
-        said("utter_claim_follow_up", follow_up_on="Monday, November 23", reference=reference),
+    ]
+    assert_handed_to_the_team(store, lines[2], number)
+    assert lines[3:] == [
+        said("utter_claim_follow_up", follow_up_on="Monday, November 23", reference=reference)
     ]
     [claim] = claims(store, number)
     assert (claim.type, claim.remedy, claim.state) == ("damaged", "reship", "needs_person")
