@@ -42,6 +42,7 @@ LOG_METHODS = frozenset({"debug", "info", "warning", "error", "exception", "crit
 NOT_REPLIES = {
     ("server.py", "a valid token is required"),  # the 403 body for callers other than Rasa
     ("server.py", "actions: cannot start:\n{}"),  # stderr, when the configuration is wrong
+    ("changes.py", "Claim {} waits for a person ({})."),  # the team's ticket, not the shopper
 }
 WORD = re.compile(r"[A-Za-z]{2,}")
 
