@@ -28,6 +28,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 run: $(APP) $(RASA_ENV) $(MODEL) $(WIDGET) ## start the whole stack on the embedded default
 	.venv/bin/wismo demo --load
+	@echo "once Rasa answers, the seed line drives $${SEED_CONVERSATIONS:-60} simulated shoppers (docs/leads.md; SEED_CONVERSATIONS=0: none)"
 	.venv/bin/honcho start -f Procfile
 
 test: $(DEV) $(RASA_DEV) $(MODEL) $(WIDGET) $(CHROMIUM) lint validate ## every test, as CI runs it: the app env's, then the Rasa side's

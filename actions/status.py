@@ -88,6 +88,7 @@ class ActionOrderStatus(Action):
         replies = render_order(report, topic, local)
         for reply in replies:
             say(dispatcher, reply.response, reply.values)
+        await call_store(wired.wismo.record_told, tracker.sender_id, report)
         offers = [SlotSet(OFFERED, Trigger.POLICY.value)] if _offers_person(replies) else []
         channel = tracker.get_latest_input_channel()
         if channel == WIDGET_CHANNEL:

@@ -99,7 +99,9 @@ def policy_scripts(now: datetime) -> Iterator[Script]:
             last,
         )
 
-    bye = Turn("thanks, bye", "Bye")
+    # A shopper's first goodbye of the week after a resolved question gets the NPS question
+    # (actions/nps.py), the later ones the goodbye: both name the store.
+    bye = Turn("thanks, bye", "Woodland Market")
     declined = Turn("no", "left everything as it is")
     scripts = (
         script(

@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from bench import trends  # noqa: E402
+
 Json = dict[str, Any]
 BOTS = ("wismo", "stock")
 COLOURS = {"wismo": "#2f6f4e", "widget": "#7fb99a", "stock": "#b0b0b0"}
@@ -86,6 +88,8 @@ def figures(results: Json) -> Json:
         headline["handoff_reply_p95_ms"] = run["reply_p95_ms"]
         headline["handoff_queue_p95_ms"] = run["queue_p95_ms"]
         headline["handoff_queue_poll_p95_ms"] = handoff["queue_poll"]["p95_ms"]
+    for run in results.get("report", {}).get("runs", []):
+        headline[f"report_{run['days']}d_ms"] = run["best_ms"]  # over 100,000 conversations
     return headline
 
 
@@ -116,6 +120,9 @@ def summary_line(results: Json) -> str:
             f" handoff_queue_p95_ms={_number(headline['handoff_queue_p95_ms'])}"
             f" handoff_queue_poll_p95_ms={_number(headline['handoff_queue_poll_p95_ms'])}"
         )
+    if "report_30d_ms" in headline:
+        line += f" report_7d_ms={_number(headline.get('report_7d_ms'))}"
+        line += f" report_30d_ms={_number(headline['report_30d_ms'])}"
     return line
 
 
@@ -139,6 +146,7 @@ def table(results: Json) -> str:
     lines += _widget_lines(results)
     lines += _phone_lines(results.get("wismo", {}).get("phones"))
     lines += _handoff_lines(results.get("wismo", {}).get("handoff"))
+    lines += trends.lines(results.get("report"))
     for bot in BOTS:
         if bot in results:
             rss = ", ".join(f"{k} {v:.0f}" for k, v in results[bot]["peak_rss_mib"].items())

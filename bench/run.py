@@ -33,7 +33,7 @@ from typing import Any
 
 import requests
 
-from bench import encoder, report, store
+from bench import encoder, report, store, trends
 from bench.copies import import_document
 from bench.handoff import handoff_times
 from bench.load import (
@@ -290,7 +290,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         nargs="*",
         default=[],
-        choices=["train", "make-run", "store", "stock", "encoder", "widget", "phones", "handoff"],
+        choices=[
+            *("train", "make-run", "store", "stock", "encoder", "widget", "phones", "handoff"),
+            "report",
+        ],
     )
     return parser.parse_args(argv)
 
@@ -315,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["train_from_scratch_s"] = round(train_seconds(), 1)
         if "store" not in args.skip:
             results["store"] = order_store(args)
+        if "report" not in args.skip:
+            _say("the trends report over 100,000 conversations")
+            results["report"] = trends.measure(_dir(work, "report"))
     (args.out / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
     report.chart(results, args.out / "bench.png")
     print(report.table(results))

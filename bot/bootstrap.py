@@ -11,11 +11,14 @@ from bot.adapters.carriers.easypost.client import EasyPostClient
 from bot.adapters.db.access import SqlAccessStore
 from bot.adapters.db.accounts import SqlAccountStore
 from bot.adapters.db.claims import SqlCheckBackStore, SqlClaimStore
+from bot.adapters.db.conversation_reader import SqlConversationReader
 from bot.adapters.db.engine import make_engine, migrate
 from bot.adapters.db.helpdesk import SqlHelpdeskDeliveries
 from bot.adapters.db.notices import SqlNoticeStore, SqlSubscriptionStore
 from bot.adapters.db.repository import SqlOrderRepository
+from bot.adapters.db.surveys import SqlSurveyStore
 from bot.adapters.db.tickets import SqlTicketStore
+from bot.adapters.db.trends import SqlTrends
 from bot.adapters.holidays import holiday_calendar
 from bot.adapters.messaging.helpdesk_webhook import HttpWebhookSender
 from bot.adapters.messaging.smtp import SmtpMailer
@@ -27,6 +30,7 @@ from bot.channels.identity import derive
 from bot.channels.redaction import redact
 from bot.config import Settings, SettingsError
 from bot.domain.access import Limits
+from bot.domain.clock import Clock
 from bot.domain.identity import OrderNumberFormat
 from bot.domain.notices import QuietHours, Zones
 from bot.domain.tickets import BusinessHours, parse_hours
@@ -36,8 +40,11 @@ from bot.services.changes import Changes
 from bot.services.console import Console
 from bot.services.handoff import Handoff
 from bot.services.helpdesk import HelpdeskWebhook
+from bot.services.leads import Leads
 from bot.services.notify import Notifier, Updates
 from bot.services.overdue import OverdueTickets
+from bot.services.surveys import Surveys
+from bot.services.trends import Trends
 from bot.services.wismo import Wismo
 
 
@@ -84,6 +91,7 @@ class Services:
     changes: Changes
     updates: Updates
     handoff: Handoff
+    surveys: Surveys
 
 
 def build_carrier(settings: Settings) -> GuardedCarrier:
@@ -112,6 +120,7 @@ def build(settings: Settings) -> Services:
         access=access,
         wait_for=timedelta(seconds=settings.carrier_timeout + 1),
         policy=policy,
+        told=SqlTrends.on(repository.engine),
     )
     changes = Changes(
         repository,
@@ -131,7 +140,13 @@ def build(settings: Settings) -> Services:
         settings.clock,
     )
     handoff = build_handoff(settings, repository, access, wismo)
-    return Services(settings, wismo, access, numbers, changes, updates, handoff)
+    surveys = Surveys(
+        SqlSurveyStore.on(repository.engine),
+        access,
+        keyed_digest(derive(settings.secret, "surveys")),
+        Clock(),  # real time, as access windows: "once a week" is elapsed time, even in demos
+    )
+    return Services(settings, wismo, access, numbers, changes, updates, handoff, surveys)
 
 
 def business_hours(settings: Settings) -> BusinessHours:
@@ -228,3 +243,20 @@ def build_console(settings: Settings, repository: SqlOrderRepository) -> Console
         settings.rasa_url, settings.rasa_token, settings.secret, settings.notifier_timeout
     )
     return Console(SqlTicketStore.on(repository.engine), control, settings.clock, redact)
+
+
+def build_leads(settings: Settings, repository: SqlOrderRepository) -> Leads:
+    """The leads' conversations: the log the event consumer keeps, masked by the orders."""
+    return Leads(
+        SqlConversationReader.on(repository.engine),
+        repository,
+        SqlTicketStore.on(repository.engine),
+        redact,
+        Clock(),  # a reveal is recorded at the real time, even when the demo fixes "now"
+    )
+
+
+def build_trends(settings: Settings, repository: SqlOrderRepository) -> Trends:
+    """The leads' trends, days in the store's zone, on real time: the conversation log's
+    times are Rasa's, whatever WISMO_NOW fixes for a demo."""
+    return Trends(SqlTrends.on(repository.engine), Clock(), ZoneInfo(settings.store_timezone))

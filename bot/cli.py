@@ -25,6 +25,8 @@ from bot.bootstrap import build_helpdesk_webhook, build_notifier, build_reposito
 from bot.channels.messaging_settings import TwilioSettings
 from bot.channels.redaction import install as install_redaction
 from bot.channels.redaction import redact
+from bot.cli_report import report_arguments, run_report
+from bot.cli_seed import run_seed, seed_arguments
 from bot.cli_users import add_demo_accounts, run_user, user_arguments
 from bot.config import Settings, SettingsError, phone_environment
 from bot.demo import build_demo, fakes
@@ -37,6 +39,7 @@ from bot.domain.wording import money
 from bot.services.importing import import_file, parse_document
 from bot.web.app import create_app as create_web_app
 from bot.web.app import serve as serve_web
+from bot.workers import events as events_worker
 from bot.workers import notifier as notifier_worker
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -279,6 +282,12 @@ def run_notifier(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def run_events(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy Rasa's conversation events into the order store (bot/workers/events.py)."""
+    events_worker.serve(settings, once=args.once)
+    return OK
+
+
 def run_fakes(args: argparse.Namespace, settings: Settings) -> int:
     """Play Twilio's and Meta's APIs on this machine (for `make run` and the tests)."""
     environ = phone_environment()
@@ -332,12 +341,30 @@ COMMANDS: tuple[Command, ...] = (
         run_notifier,
         _notifier_arguments,
     ),
+    Command(
+        "events",
+        "copy Rasa's conversation events into the order store (transcripts, trends)",
+        run_events,
+        _notifier_arguments,
+    ),
     Command("fakes", "play Twilio's and Meta's APIs locally (no account needed)", run_fakes),
     Command(
         "user",
         "console accounts: `wismo user add NAME --name ... --role agent`",
         run_user,
         user_arguments,
+    ),
+    Command(
+        "report",
+        "the trends of a period: tables, and PNG charts in --out (var/report/)",
+        run_report,
+        report_arguments,
+    ),
+    Command(
+        "seed",
+        "the demo's conversations: simulated shoppers talk to the running bot (a week's worth)",
+        run_seed,
+        seed_arguments,
     ),
 )
 

@@ -85,6 +85,9 @@ class Settings:
     console_idle_minutes: float = 30.0  # a console session ends this long unused
     console_session_hours: float = 12.0  # and this long after login at the latest
     console_max_failed_logins: int = 5  # per username, per CHECK_WINDOW_MINUTES
+    events_db: str = "var/events.db"  # the event broker's SQLite file (endpoints.yml)
+    events_batch_size: int = 200  # events copied per transaction by `wismo events`
+    events_poll_seconds: float = 0.5  # how often `wismo events` looks when idle
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -149,6 +152,7 @@ class Settings:
                 **_support_settings(env),
                 **_helpdesk_settings(env),
                 **_console_settings(env),
+                **_events_settings(env),
             )
         except (ValueError, SecretMissing) as exc:
             raise SettingsError(str(exc)) from exc
@@ -243,6 +247,24 @@ def _console_settings(env: Mapping[str, str]) -> dict[str, Any]:
         ("console_idle_minutes", "CONSOLE_IDLE_MINUTES", float),
         ("console_session_hours", "CONSOLE_SESSION_HOURS", float),
         ("console_max_failed_logins", "CONSOLE_MAX_FAILED_LOGINS", int),
+    ):
+        raw = env.get(var, str(getattr(Settings, name)))
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise ValueError(f"{var}: {raw!r} is not a number above 0")
+        values[name] = value
+    return values
+
+
+def _events_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The event consumer's source and pace (docs/conversations.md); numbers above 0."""
+    values: dict[str, Any] = {"events_db": env.get("EVENTS_DB", Settings.events_db)}
+    for name, var, kind in (
+        ("events_batch_size", "EVENTS_BATCH_SIZE", int),
+        ("events_poll_seconds", "EVENTS_POLL_SECONDS", float),
     ):
         raw = env.get(var, str(getattr(Settings, name)))
         try:

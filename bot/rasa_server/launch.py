@@ -11,9 +11,10 @@ presents it to `trigger_intent`); limits a request's body to 1 MB, the API on
 or not (Sanic's default is 100 MB, read before any route checks a token; the
 stack never uploads a model over HTTP); sets
 `ACTION_SERVER_TOKEN` (which endpoints.yml gives the action server as
-`?token=`) from the deployment's secret; and installs the patches (warm-up,
-heap freeze, event-class lookup cache, action answer validator, keep-alive
-sessions to the action server).
+`?token=`) from the deployment's secret; defaults `EVENTS_DB` (the event
+broker's file, endpoints.yml's `url: ${EVENTS_DB}`) to var/events.db; and
+installs the patches (warm-up, heap freeze, event-class lookup cache, action
+answer validator, keep-alive sessions to the action server).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rasa.__main__ import create_argument_parser
 from rasa.__main__ import main as rasa_main
 
 from bot.channels import identity, redaction
-from bot.rasa_server import patches
+from bot.rasa_server import event_broker, patches
 
 # endpoints.yml's action_endpoint reads it: `token: ${ACTION_SERVER_TOKEN}`.
 ACTION_TOKEN_ENV = "ACTION_SERVER_TOKEN"  # noqa: S105 (the name of the variable)
@@ -41,6 +42,7 @@ API_WITHOUT_AUTH = (
 MAX_BODY_BYTES = 1_000_000
 RASA_TOKEN_ENV = "RASA_TOKEN"  # noqa: S105 (the name of the variable)
 TOKEN_FROM_SECRET = "--auth-token-from-secret"  # noqa: S105 (a flag, not a token)
+EVENTS_DB_ENV = "EVENTS_DB"  # endpoints.yml's event_broker reads it: `url: ${EVENTS_DB}`
 
 
 def _run_flags(argv: Sequence[str]) -> argparse.Namespace | None:
@@ -90,6 +92,7 @@ def main(argv: Sequence[str]) -> int:
     os.environ[ACTION_TOKEN_ENV] = identity.action_token(identity.load_secret())
     for name, value in body_limit(argv).items():
         os.environ.setdefault(name, value)
+    os.environ.setdefault(EVENTS_DB_ENV, event_broker.DEFAULT_PATH)
     patches.install()
     rasa_main()  # reads sys.argv itself, as `rasa` does
     return 0

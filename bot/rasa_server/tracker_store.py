@@ -13,6 +13,11 @@ who may see an order (the core keeps that).
         idle_seconds: 3600
         max_conversations: 10000
 
+With an event broker, stock Rasa finds a turn's new events by reading the stored
+conversation back (a JSON decode and a replay of every event, each turn) and counting;
+here the count is remembered instead: the events the conversation had when it was read
+for this turn (or last saved) are the ones already published.
+
 Rasa creates it with `host=`, `domain=`, `event_broker=` and the other keys
 of that section as keyword arguments. Rasa side: Rasa and the standard library only.
 """
@@ -55,6 +60,9 @@ class BoundedInMemoryTrackerStore(InMemoryTrackerStore):
         # The serialised trackers, least recently used first; `used` holds when.
         self.store: OrderedDict[str, str] = OrderedDict()
         self.used: dict[str, float] = {}
+        # Per conversation: how many of its events (as `retrieve` gives them, the latest
+        # session's) the event broker has had.
+        self.published: dict[str, int] = {}
 
     def _touch(self, sender_id: str) -> None:
         self.store.move_to_end(sender_id)
@@ -72,6 +80,25 @@ class BoundedInMemoryTrackerStore(InMemoryTrackerStore):
     def _drop(self, sender_id: str) -> None:
         self.store.pop(sender_id, None)
         self.used.pop(sender_id, None)
+        self.published.pop(sender_id, None)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Publish the events added since the conversation was read (or last saved)."""
+        if self.event_broker is None:
+            return
+        events = list(tracker.events)
+        done = self.published.get(tracker.sender_id, 0)
+        self.published[tracker.sender_id] = len(events)
+        await self._stream_new_events(self.event_broker, events[done:], tracker.sender_id)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session of a conversation; its events count as published."""
+        tracker = await self._retrieve(sender_id, fetch_all_sessions=False)
+        if tracker is None:
+            self.published.pop(sender_id, None)
+        else:
+            self.published[sender_id] = len(tracker.events)
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the conversation as the most recently used; drop what is idle or over the cap."""

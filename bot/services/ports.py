@@ -11,12 +11,16 @@ from typing import Protocol
 from bot.domain.access import Grant
 from bot.domain.accounts import Account, ConsoleSession
 from bot.domain.claims import CheckBack, Claim, ClaimState, Conversation, Remedy
+from bot.domain.conversations import ConversationEvent, EventBatch
 from bot.domain.helpdesk import Delivery
 from bot.domain.identity import OrderIdentity, OrderRef
+from bot.domain.leads import ConversationFilter, Listed
 from bot.domain.notices import Notice, StatusChange, Subscription
+from bot.domain.nps import Survey
 from bot.domain.orders import Address, Order
 from bot.domain.shipments import Tracking
 from bot.domain.tickets import ConsoleEvent, Contact, Line, Ticket, TicketOutcome
+from bot.domain.trends import ToldParcel, TrendInputs
 
 
 class OrderRepository(Protocol):
@@ -471,4 +475,100 @@ class WebhookSender(Protocol):
 
     def post(self, body: bytes, headers: Mapping[str, str]) -> int:
         """Send the body; the receiver's HTTP status."""
+        ...
+
+
+class EventSource(Protocol):
+    """Where conversation events come from: Rasa's event broker (its SQLite file today;
+    a RabbitMQ queue in production would be another adapter of this port)."""
+
+    def name(self) -> str | None:
+        """The source's identity (a new broker file is a new source, numbered from 1
+        again); None while it is not there yet (Rasa has not started)."""
+        ...
+
+    def read_after(self, source: str, position: int, limit: int) -> EventBatch:
+        """Up to `limit` events of `source` after `position`, oldest first."""
+        ...
+
+
+class ConversationLog(Protocol):
+    """The conversations' events and summaries the project keeps, with each source's cursor."""
+
+    def position(self, source: str) -> int:
+        """How far the events of `source` have been stored (0: none yet)."""
+        ...
+
+    def store(self, batch: EventBatch, now: datetime) -> int:
+        """Keep the batch's events (each once: one already kept is skipped), update the
+        summaries and move the source's cursor to `batch.position`, all in one
+        transaction; how many events were new."""
+        ...
+
+
+class SurveyStore(Protocol):
+    """The NPS surveys asked and their answers (issue 17)."""
+
+    def add(self, survey: Survey) -> Survey:
+        """Keep a survey just asked; it, with its id."""
+        ...
+
+    def last_asked(self, shopper: str, channel: str, conversation: str) -> datetime | None:
+        """When this shopper, or this conversation, was last asked; None if never."""
+        ...
+
+    def answer_score(self, survey_id: int, score: int, now: datetime) -> bool:
+        """Record the score of a survey not yet scored; True if it was recorded."""
+        ...
+
+    def answer_reason(self, survey_id: int, reason: str) -> bool:
+        """Record the reason of a scored survey; True if it was recorded."""
+        ...
+
+    def open_for(self, channel: str, conversation: str) -> Survey | None:
+        """The conversation's latest survey, if it is still waiting for its score or reason."""
+        ...
+
+    def scores(self, since: datetime, until: datetime) -> list[int]:
+        """The scores answered in [since, until)."""
+        ...
+
+
+class ConversationReader(Protocol):
+    """The leads' read side of the conversation log, and the record of reveals."""
+
+    def find(self, wanted: ConversationFilter, limit: int, offset: int = 0) -> list[Listed]:
+        """The conversations `wanted` selects, the latest first."""
+        ...
+
+    def listed(self, key: int) -> Listed | None:
+        """One conversation by its key, as the list shows it."""
+        ...
+
+    def events(self, conversation: str) -> list[ConversationEvent]:
+        """A conversation's events, in order."""
+        ...
+
+    def record(self, conversation: str, username: str, at: datetime) -> None:
+        """A lead revealed a conversation's personal data."""
+        ...
+
+    def reveals(self, conversation: str) -> list[tuple[str, datetime]]:
+        """Who revealed the conversation, and when, the latest first."""
+        ...
+
+
+class AnswerLog(Protocol):
+    """What status answers told of each parcel, kept for the leads' trends."""
+
+    def record(self, told: Sequence[ToldParcel]) -> None:
+        """Keep what one answer told of its parcels."""
+        ...
+
+
+class TrendSource(Protocol):
+    """The tallies the leads' trends are folded from."""
+
+    def gather(self, since: datetime, until: datetime) -> TrendInputs:
+        """The tallies of the period [since, until)."""
         ...

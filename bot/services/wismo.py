@@ -16,9 +16,10 @@ from bot.domain.orders import Item, Order, Shipment
 from bot.domain.readings import parcel_verdict, unshipped_verdict
 from bot.domain.shipments import ShipmentStatus, Tracking
 from bot.domain.store_policy import DEFAULT_POLICY, ClaimType, StorePolicy
-from bot.domain.verdicts import Verdict
+from bot.domain.trends import ToldParcel
+from bot.domain.verdicts import EstimateFact, Verdict
 from bot.services.access import Access
-from bot.services.ports import OrderRepository, TrackingProvider
+from bot.services.ports import AnswerLog, OrderRepository, TrackingProvider
 from bot.services.singleflight import SingleFlight
 
 
@@ -29,6 +30,9 @@ class ParcelTracking(NamedTuple):
     stale_since: datetime | None  # set when the carrier failed and this is the kept one
 
 
+# What an answer told is kept at the real time, as Rasa stamps the conversation's events,
+# even when WISMO_NOW fixes the store's "now" for a demo: the trends read both together.
+REAL_CLOCK = Clock()
 PARCEL_THREADS = 16  # parcels looked up at once, across every report of the process
 
 
@@ -68,6 +72,7 @@ class Wismo:
         access: Access,
         wait_for: timedelta = timedelta(seconds=5),
         policy: StorePolicy = DEFAULT_POLICY,
+        told: AnswerLog | None = None,
     ) -> None:
         self.orders = orders
         self.carriers = carriers
@@ -76,6 +81,7 @@ class Wismo:
         self.access = access
         self.wait_for = wait_for
         self.policy = policy
+        self.told = told
         self.flights: SingleFlight[tuple[str, str], ParcelTracking] = SingleFlight()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
@@ -108,6 +114,16 @@ class Wismo:
         if unshipped or not order.shipments:
             pending = unshipped_verdict(self.policy, order, now)
         return OrderReport(order, now, parcels, unshipped, grant.level, pending)
+
+    def record_told(self, conversation: str, report: OrderReport) -> None:
+        """Keep what an answer told of each parcel, for the leads' trends. Only statistics:
+        a store that fails loses them, never the shopper's answer."""
+        if self.told is None:
+            return
+        at = REAL_CLOCK.now()
+        told = [told_parcel(conversation, at, report, p) for p in report.shipments]
+        with suppress(StoreUnavailable):
+            self.told.record(told)
 
     def _answers(self, shipments: tuple[Shipment, ...]) -> list[ParcelTracking]:
         """Every parcel looked up side by side, within one deadline for them all.
@@ -177,3 +193,21 @@ class Wismo:
         with suppress(StoreUnavailable):
             self.orders.save_snapshot(fresh)
         return ParcelTracking(fresh, None)
+
+
+def told_parcel(
+    conversation: str, at: datetime, report: OrderReport, parcel: ShipmentReport
+) -> ToldParcel:
+    """What an answer told of one parcel at `at`: the policy's reading, the cause, the day."""
+    estimate = parcel.verdict.fact(EstimateFact)
+    cause = parcel.verdict.cause
+    return ToldParcel(
+        conversation=conversation,
+        at=at,
+        order_number=report.order.order_number,
+        carrier=parcel.shipment.carrier,
+        tracking_number=parcel.shipment.tracking_number,
+        situation=parcel.verdict.situation,
+        cause=cause.value if cause is not None else None,
+        estimate=estimate.day if estimate is not None else None,
+    )

@@ -14,7 +14,7 @@ import waitress
 from flask import Flask, Response, jsonify
 
 from bot.config import Settings
-from bot.web import agents, console, leads, shop, webhooks
+from bot.web import agents, console, leads, shop, trends, webhooks
 from bot.web.context import SETTINGS, settings_of
 
 RASA_PROBE_SECONDS = 1.0
@@ -30,6 +30,7 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(console.blueprint)
     app.register_blueprint(agents.blueprint)
     app.register_blueprint(leads.blueprint)
+    app.register_blueprint(trends.blueprint)
     app.add_url_rule("/healthz", "healthz", health)
     app.after_request(_safe_headers)
     return app

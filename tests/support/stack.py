@@ -255,6 +255,8 @@ def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str
         **os.environ,
         **{name: str(port) for name, port in ports.items()},
         "DATABASE_URL": f"sqlite:///{workdir / 'wismo.db'}",
+        # Rasa's event broker writes here; `wismo events` copies it into the store above.
+        "EVENTS_DB": str(workdir / "events.db"),
         "EASYPOST_API_URL": f"http://127.0.0.1:{ports['SANDBOX_PORT']}/v2",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -270,6 +272,8 @@ def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str
         # Updates within a second or two, not the production cadence.
         "NOTIFIER_INTERVAL_SECONDS": "1",
         "SANDBOX_WEBHOOK_SECONDS": "1",
+        # The Procfile's `seed:` line waits and talks to nobody: tests drive their own.
+        "SEED_CONVERSATIONS": "0",
         **overrides,
     }
 

@@ -15,7 +15,8 @@ import pytest
 
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements"
 PYPROJECT = REQUIREMENTS.parent / "pyproject.toml"
-TOOLS = {"pytest", "pytest-asyncio", "mypy", "ruff", "import-linter", "matplotlib", "hypothesis"}
+# matplotlib is no tool here: the app draws the trends' charts with it (issue 17).
+TOOLS = {"pytest", "pytest-asyncio", "mypy", "ruff", "import-linter", "hypothesis"}
 
 
 def listed(path: Path) -> list[str]:

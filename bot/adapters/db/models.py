@@ -9,16 +9,19 @@ from typing import TypedDict
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     Numeric,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -93,6 +96,13 @@ class EventJson(TypedDict):
     detail: str | None
     description: str
     location: LocationJson | None
+
+
+class EntityJson(TypedDict):
+    """One entry of `conversation_events.entities`; `value` is None when withheld."""
+
+    name: str
+    value: str | None
 
 
 class Base(DeclarativeBase):
@@ -473,3 +483,107 @@ class HelpdeskDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class ConversationEventRow(Base):
+    """One event of a conversation, copied once from Rasa's event broker (issue 17)."""
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (
+        UniqueConstraint("source", "number"),
+        Index("ix_conversation_events_conversation_at", "conversation", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), comment="the broker file's id")
+    number: Mapped[int] = mapped_column(BigInteger, comment="the broker's id of the event")
+    conversation: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(32), comment="Rasa's event name")
+    at: Mapped[datetime] = mapped_column(AwareDateTime())
+    intent: Mapped[str | None] = mapped_column(String(128))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    action: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str | None] = mapped_column(Text)
+    entities: Mapped[list[EntityJson]] = mapped_column(JSON)
+    input_channel: Mapped[str | None] = mapped_column(String(128))
+    details: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class ConversationRow(Base):
+    """A conversation as the leads list it: one row, folded from its events."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_last_event_at", "last_event_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(256), unique=True)
+    channel: Mapped[str | None] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    last_event_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    events: Mapped[int] = mapped_column(Integer)
+    user_messages: Mapped[int] = mapped_column(Integer)
+    bot_messages: Mapped[int] = mapped_column(Integer)
+    intents: Mapped[list[str]] = mapped_column(JSON)
+    order_numbers: Mapped[list[str]] = mapped_column(JSON)
+    answered: Mapped[bool] = mapped_column(default=False)
+
+
+class ConsumerCursorRow(Base):
+    """How far a consumer has copied a source (the broker's id of the last event kept)."""
+
+    __tablename__ = "consumer_cursors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), unique=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+
+class SurveyRow(Base):
+    """An NPS survey asked at the end of a conversation, and its answers (issue 17)."""
+
+    __tablename__ = "nps_surveys"
+    __table_args__ = (
+        Index("ix_nps_surveys_shopper_asked_at", "shopper", "asked_at"),
+        Index("ix_nps_surveys_conversation_asked_at", "channel", "conversation", "asked_at"),
+        Index("ix_nps_surveys_answered_at", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shopper: Mapped[str] = mapped_column(String(64), comment="keyed digest of the shopper")
+    channel: Mapped[str] = mapped_column(String(32))
+    conversation: Mapped[str] = mapped_column(String(256))
+    order_number: Mapped[str | None] = mapped_column(String)
+    asked_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    score: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text, comment="as typed; masked when shown")
+    answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class RevealRow(Base):
+    """A lead showed one conversation's personal data: who, and when (issue 17)."""
+
+    __tablename__ = "reveals"
+    __table_args__ = (Index("ix_reveals_conversation_at", "conversation", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(256))
+    username: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+
+class ToldParcelRow(Base):
+    """What a status answer told of one parcel, for the leads' trends (issue 17)."""
+
+    __tablename__ = "told_parcels"
+    __table_args__ = (Index("ix_told_parcels_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(256), comment="Rasa's sender id")
+    at: Mapped[datetime] = mapped_column(AwareDateTime())
+    order_number: Mapped[str] = mapped_column(String)
+    carrier: Mapped[str] = mapped_column(String)
+    tracking_number: Mapped[str] = mapped_column(String)
+    situation: Mapped[str] = mapped_column(String(32), comment="the policy's reading")
+    cause: Mapped[str | None] = mapped_column(String(32), comment="the delay's, if any")
+    estimate: Mapped[date | None] = mapped_column(Date, comment="the day told, if any")

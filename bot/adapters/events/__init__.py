@@ -1,0 +1,1 @@
+"""Rasa's conversation events: their wire format (parse.py) and where they are read (sqlite.py)."""

@@ -1,0 +1,194 @@
+"""Rasa's conversation events into a SQLite file, written off the server's event loop.
+
+Stock `SQLEventBroker` commits each event on the event loop, inside the shopper's
+turn. Here `publish` only cleans the event, turns it into JSON and puts it on a
+bounded queue; one writer thread takes what is queued and inserts it in batches
+(every `flush_seconds` or `batch_size` events, whichever comes first) into the
+table `events(id, sender_id, data)`, as Rasa's SQL broker does. `close` (Rasa calls
+it when the server stops) writes what is still queued. The consumer (`wismo
+events`, bot/workers/events.py) reads the table by `id`.
+
+    endpoints.yml:
+      event_broker:
+        type: bot.rasa_server.event_broker.SqliteEventBroker
+        url: ${EVENTS_DB}        # the launcher defaults it to var/events.db
+
+What is not written: the metadata of user events (the channel's sealed identity, which
+carries the shopper's phone or source address, rides there; `input_channel` is kept),
+and the sealed identity wherever else it might appear. A full queue (the disk stalls)
+never blocks the event loop: the event is dropped and the log says how many were.
+Rasa side: Rasa and the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+from asyncio import AbstractEventLoop, get_running_loop
+from pathlib import Path
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.channels.identity import IDENTITY_KEY
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = "var/events.db"
+DEFAULT_BATCH_SIZE = 200
+DEFAULT_FLUSH_SECONDS = 0.1
+DEFAULT_MAX_QUEUE = 50_000
+RETRY_SECONDS = 1.0  # after a failed write, before the same batch is tried again
+CLOSE_TIMEOUT = 10.0
+BUSY_TIMEOUT_MS = 5_000
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS events ("
+    "id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id TEXT, data TEXT)",
+    # One random id per file: the consumer keys its cursor and its copies on it, so a
+    # new file (ids from 1 again) is never mistaken for the one it already read.
+    "CREATE TABLE IF NOT EXISTS broker (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT OR IGNORE INTO broker (key, value) VALUES ('source', '{source}')",
+)
+
+
+def cleaned(event: dict[str, Any]) -> str:
+    """The event as it is stored (JSON): no metadata on a user event, and nowhere a sealed
+    identity (Rasa copies the first message's metadata into the `session_started_metadata`
+    slot, for one)."""
+    kept = event
+    if event.get("event") == "user":
+        kept = {**event, "metadata": {}}
+        parse_data = event.get("parse_data")
+        if isinstance(parse_data, dict) and "metadata" in parse_data:
+            kept["parse_data"] = {k: v for k, v in parse_data.items() if k != "metadata"}
+    data = json.dumps(kept, ensure_ascii=False)
+    if f'"{IDENTITY_KEY}"' in data:  # rare: only then walk the whole event
+        data = json.dumps(_without_identity(kept), ensure_ascii=False)
+    return data
+
+
+def _without_identity(value: Any) -> Any:
+    """`value` with every `IDENTITY_KEY` entry of every nested object left out."""
+    if isinstance(value, dict):
+        return {k: _without_identity(v) for k, v in value.items() if k != IDENTITY_KEY}
+    if isinstance(value, list):
+        return [_without_identity(item) for item in value]
+    return value
+
+
+def open_database(path: str) -> sqlite3.Connection:
+    """The broker's file (made with its tables if new), in WAL so readers never wait."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    for statement in SCHEMA:
+        connection.execute(statement.format(source=uuid.uuid4().hex))
+    return connection
+
+
+class SqliteEventBroker(EventBroker):
+    """Events queued by `publish`, written in batches to SQLite by one background thread."""
+
+    def __init__(
+        self,
+        path: str = DEFAULT_PATH,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        flush_seconds: float = DEFAULT_FLUSH_SECONDS,
+        max_queue: int = DEFAULT_MAX_QUEUE,
+    ) -> None:
+        if int(batch_size) < 1 or float(flush_seconds) <= 0 or int(max_queue) < 1:
+            raise ValueError("batch_size, flush_seconds and max_queue must be positive")
+        self.path = path
+        self.batch_size = int(batch_size)
+        self.flush_seconds = float(flush_seconds)
+        self.queue: queue.Queue[tuple[str | None, str] | None] = queue.Queue(int(max_queue))
+        self.dropped = 0
+        open_database(path).close()  # a bad path fails Rasa's start, not the first turn
+        self._thread = threading.Thread(target=self._write_loop, name="event-broker", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    async def from_endpoint_config(
+        cls,
+        broker_config: EndpointConfig,
+        event_loop: AbstractEventLoop | None = None,
+    ) -> SqliteEventBroker:
+        """The broker of endpoints.yml's `event_broker` section (`url` is the file)."""
+        return cls(broker_config.url or DEFAULT_PATH, **broker_config.kwargs)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        """Queue the event for the writer; never waits (a full queue drops it, logged)."""
+        row = (event.get("sender_id"), cleaned(event))
+        try:
+            self.queue.put_nowait(row)
+        except queue.Full:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.error(
+                    "event broker: the writer of %s cannot keep up; %d event(s) dropped so far",
+                    self.path,
+                    self.dropped,
+                )
+
+    def is_ready(self) -> bool:
+        """Whether the writer thread is running."""
+        return self._thread.is_alive()
+
+    async def close(self) -> None:
+        """Write everything queued, then stop the writer (waits at most CLOSE_TIMEOUT)."""
+        if not self._thread.is_alive():
+            return
+        self.queue.put(None)  # the writer writes what came before it, then ends
+        await get_running_loop().run_in_executor(None, self._thread.join, CLOSE_TIMEOUT)
+        if self._thread.is_alive():
+            log.error("event broker: %d event(s) not written at close", self.queue.qsize())
+
+    def _write_loop(self) -> None:
+        connection = open_database(self.path)
+        try:
+            stopping = False
+            while not stopping:
+                batch, stopping = self._next_batch()
+                while batch and not self._write(connection, batch):
+                    time.sleep(RETRY_SECONDS)  # keep the batch; the queue bounds the rest
+        finally:
+            connection.close()
+
+    def _next_batch(self) -> tuple[list[tuple[str | None, str]], bool]:
+        """Up to `batch_size` rows, waiting at most `flush_seconds` after the first one;
+        and whether `close` asked the writer to stop."""
+        first = self.queue.get()
+        if first is None:
+            return [], True
+        batch = [first]
+        deadline = time.monotonic() + self.flush_seconds
+        while len(batch) < self.batch_size:
+            try:
+                row = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if row is None:
+                return batch, True
+            batch.append(row)
+        return batch, False
+
+    def _write(self, connection: sqlite3.Connection, batch: list[tuple[str | None, str]]) -> bool:
+        """Insert the batch in one transaction; False (logged) when the file refused it."""
+        try:
+            with connection:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT INTO events (sender_id, data) VALUES (?, ?)", batch)
+        except sqlite3.Error as exc:
+            log.error(
+                "event broker: cannot write %d event(s) to %s: %s", len(batch), self.path, exc
+            )
+            return False
+        return True
