@@ -129,4 +129,14 @@ def test_a_lead_finds_a_real_conversation_reads_it_masked_reveals_it_and_exports
     expect(page.get_by_role("status")).to_contain_text("This reveal is recorded")
     expect(said.locator(".line.shopper").filter(has_text=EMAIL)).to_have_count(1)
     expect(page.locator(".reveals")).to_contain_text("Revealed by lee at ")
+
+    # Trends: the week's figures, each chart drawn (an image the browser could decode).
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Trends").click()
+    expect(page.get_by_role("heading", name=re.compile("^Containment"))).to_be_visible()
+    charts = page.locator("section.figure img")
+    expect(charts.first).to_be_visible()
+    for chart in charts.all():
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete", arg=chart.element_handle())
+        assert chart.evaluate("img => img.naturalWidth") > 0, chart.get_attribute("src")
     assert not lee.errors
