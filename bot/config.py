@@ -242,30 +242,31 @@ def _minutes_above_zero(env: Mapping[str, str], name: str) -> float:
 
 def _console_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """The agent console's session lengths and login limit; each must be above 0."""
-    values: dict[str, Any] = {}
-    for name, var, kind in (
+    return _positive(
+        env,
         ("console_idle_minutes", "CONSOLE_IDLE_MINUTES", float),
         ("console_session_hours", "CONSOLE_SESSION_HOURS", float),
         ("console_max_failed_logins", "CONSOLE_MAX_FAILED_LOGINS", int),
-    ):
-        raw = env.get(var, str(getattr(Settings, name)))
-        try:
-            value = kind(raw)
-        except ValueError:
-            value = 0
-        if not value > 0:
-            raise ValueError(f"{var}: {raw!r} is not a number above 0")
-        values[name] = value
-    return values
+    )
 
 
 def _events_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """The event consumer's source and pace (docs/conversations.md); numbers above 0."""
-    values: dict[str, Any] = {"events_db": env.get("EVENTS_DB", Settings.events_db)}
-    for name, var, kind in (
-        ("events_batch_size", "EVENTS_BATCH_SIZE", int),
-        ("events_poll_seconds", "EVENTS_POLL_SECONDS", float),
-    ):
+    return {
+        "events_db": env.get("EVENTS_DB", Settings.events_db),
+        **_positive(
+            env,
+            ("events_batch_size", "EVENTS_BATCH_SIZE", int),
+            ("events_poll_seconds", "EVENTS_POLL_SECONDS", float),
+        ),
+    }
+
+
+def _positive(env: Mapping[str, str], *wanted: tuple[str, str, type]) -> dict[str, Any]:
+    """Numbers read from variables (name, variable, int or float), each above 0, else a
+    ValueError naming the variable; an unset one is the setting's default."""
+    values: dict[str, Any] = {}
+    for name, var, kind in wanted:
         raw = env.get(var, str(getattr(Settings, name)))
         try:
             value = kind(raw)

@@ -48,6 +48,14 @@ RETRY_SECONDS = 1.0  # after a failed write, before the same batch is tried agai
 CLOSE_TIMEOUT = 10.0
 BUSY_TIMEOUT_MS = 5_000
 
+# What the conversation log reads (bot/adapters/events/parse.py): the rest is not written.
+UNREAD_EVENTS = frozenset(
+    {"user_featurization", "active_loop", "loop_interrupted", "action_execution_rejected"}
+)
+UNREAD_ACTIONS = frozenset({"action_listen"})
+KEPT_SLOTS = frozenset({"last_order", "selected_order"})  # the orders a conversation settled on
+KEPT_PARSE = frozenset({"intent", "entities", "text"})
+
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events ("
     "id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id TEXT, data TEXT)",
@@ -58,16 +66,25 @@ SCHEMA = (
 )
 
 
-def cleaned(event: dict[str, Any]) -> str:
-    """The event as it is stored (JSON): no metadata on a user event, and nowhere a sealed
-    identity (Rasa copies the first message's metadata into the `session_started_metadata`
-    slot, for one)."""
+def cleaned(event: dict[str, Any]) -> str | None:
+    """The event as it is stored (JSON), or None for one no reader uses: no metadata on a
+    user event and only the parse the log keeps, and nowhere a sealed identity (Rasa copies
+    the first message's metadata into the `session_started_metadata` slot, for one).
+
+    Every turn makes a dozen events, and a user event's parse carries the whole intent
+    ranking and the response selectors' rankings: written whole, they cost the shoppers'
+    turns (JSON here, the writer thread, the consumer) for nothing anyone reads."""
+    kind = event.get("event")
+    if kind in UNREAD_EVENTS or (kind == "action" and event.get("name") in UNREAD_ACTIONS):
+        return None
+    if kind == "slot" and event.get("name") not in KEPT_SLOTS:
+        return None
     kept = event
-    if event.get("event") == "user":
+    if kind == "user":
         kept = {**event, "metadata": {}}
         parse_data = event.get("parse_data")
-        if isinstance(parse_data, dict) and "metadata" in parse_data:
-            kept["parse_data"] = {k: v for k, v in parse_data.items() if k != "metadata"}
+        if isinstance(parse_data, dict):
+            kept["parse_data"] = {k: v for k, v in parse_data.items() if k in KEPT_PARSE}
     data = json.dumps(kept, ensure_ascii=False)
     if f'"{IDENTITY_KEY}"' in data:  # rare: only then walk the whole event
         data = json.dumps(_without_identity(kept), ensure_ascii=False)
@@ -126,7 +143,10 @@ class SqliteEventBroker(EventBroker):
 
     def publish(self, event: dict[str, Any]) -> None:
         """Queue the event for the writer; never waits (a full queue drops it, logged)."""
-        row = (event.get("sender_id"), cleaned(event))
+        data = cleaned(event)
+        if data is None:
+            return
+        row = (event.get("sender_id"), data)
         try:
             self.queue.put_nowait(row)
         except queue.Full:

@@ -16,7 +16,6 @@ an agent 403.
 from __future__ import annotations
 
 import hmac
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -26,7 +25,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
-    current_app,
     g,
     redirect,
     render_template,
@@ -35,11 +33,12 @@ from flask import (
 )
 
 from bot.bootstrap import build_accounts, build_console, build_repository
+from bot.config import Settings
 from bot.domain.accounts import Account, ConsoleSession, Role, new_token
 from bot.domain.clock import Clock
 from bot.services.accounts import Accounts, LoginRefused
 from bot.services.console import Console
-from bot.web.context import settings_of
+from bot.web.context import built, settings_of
 
 REAL_CLOCK = Clock()
 SESSION_COOKIE = "wismo_console"
@@ -47,7 +46,6 @@ LOGIN_COOKIE = "wismo_login"
 CSRF_HEADER = "X-CSRF-Token"
 POLL_HEADER = "X-Console-Refresh"  # a page refreshing itself: the session is not kept alive
 _SERVICES = "wismo.console"
-_LOCK = threading.Lock()
 NOTICES = {
     "expired": "Your session ended. Please log in again.",
     "out": "You're logged out.",
@@ -59,14 +57,12 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def services() -> tuple[Accounts, Console]:
     """The app's accounts and console use cases, built on first use."""
-    with _LOCK:
-        built = current_app.extensions.get(_SERVICES)
-        if built is None:
-            settings = settings_of()
-            repository = build_repository(settings)
-            built = (build_accounts(settings, repository), build_console(settings, repository))
-            current_app.extensions[_SERVICES] = built
-        return cast(tuple[Accounts, Console], built)
+
+    def build(settings: Settings) -> tuple[Accounts, Console]:
+        repository = build_repository(settings)
+        return build_accounts(settings, repository), build_console(settings, repository)
+
+    return built(_SERVICES, build)
 
 
 def signed_in(role: Role = Role.AGENT) -> Callable[[View], View]:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 
 from bot.bootstrap import build_leads, build_repository
 from bot.domain.accounts import Role
@@ -30,25 +29,18 @@ from bot.domain.leads import ConversationFilter, Listed, NpsBand, Outcome
 from bot.domain.tickets import TicketState, Trigger
 from bot.services.leads import Entry, Leads
 from bot.web.console import page, secure, services, signed_in
-from bot.web.context import settings_of
+from bot.web.context import built, settings_of
 
 blueprint = Blueprint("leads", __name__, url_prefix="/console")
 blueprint.after_request(secure)
 DAYS = 7
 PAGE_SIZE = 100
 _LEADS = "wismo.leads"
-_LOCK = threading.Lock()
 
 
 def leads() -> Leads:
     """The app's leads use cases, built on first use."""
-    with _LOCK:
-        built = current_app.extensions.get(_LEADS)
-        if built is None:
-            settings = settings_of()
-            built = build_leads(settings, build_repository(settings))
-            current_app.extensions[_LEADS] = built
-        return cast(Leads, built)
+    return built(_LEADS, lambda settings: build_leads(settings, build_repository(settings)))
 
 
 @blueprint.get("/team")

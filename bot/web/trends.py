@@ -9,10 +9,7 @@ default used, never a 500.
 
 from __future__ import annotations
 
-import threading
-from typing import cast
-
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 
 from bot.adapters.charts import CHARTS, png
 from bot.bootstrap import build_repository, build_trends
@@ -20,24 +17,17 @@ from bot.domain.accounts import Role
 from bot.domain.trends import Report, parse_period
 from bot.services.trends import Trends, tables
 from bot.web.console import page, secure, signed_in
-from bot.web.context import settings_of
+from bot.web.context import built
 
 blueprint = Blueprint("trends", __name__, url_prefix="/console")
 blueprint.after_request(secure)
 PERIODS = ("7d", "30d", "90d")
 _TRENDS = "wismo.trends"
-_LOCK = threading.Lock()
 
 
 def trends() -> Trends:
     """The app's trends use case, built on first use."""
-    with _LOCK:
-        built = current_app.extensions.get(_TRENDS)
-        if built is None:
-            settings = settings_of()
-            built = build_trends(settings, build_repository(settings))
-            current_app.extensions[_TRENDS] = built
-        return cast(Trends, built)
+    return built(_TRENDS, lambda settings: build_trends(settings, build_repository(settings)))
 
 
 def _period() -> tuple[str, str | None]:

@@ -11,22 +11,20 @@ EasyPost does not retry it. A store that cannot be written answers 503: EasyPost
 from __future__ import annotations
 
 import logging
-import threading
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from bot.adapters.carriers.easypost.parse import parse_tracker
 from bot.adapters.carriers.easypost.webhook import SIGNATURE_HEADER, signed, tracker_of
 from bot.bootstrap import build_notifier
 from bot.domain.errors import CarrierError, StoreUnavailable
 from bot.services.notify import Notifier
-from bot.web.context import settings_of
+from bot.web.context import built, settings_of
 
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 _NOTIFIER = "wismo.notifier"
-_LOCK = threading.Lock()
 
 
 @blueprint.post("/easypost")
@@ -54,9 +52,4 @@ def easypost() -> tuple[Response, int]:
 
 def _notifier() -> Notifier:
     """The app's notifier use cases, built on the first event (the store is opened then)."""
-    with _LOCK:
-        notifier: Notifier | None = current_app.extensions.get(_NOTIFIER)
-        if notifier is None:
-            notifier = build_notifier(settings_of())
-            current_app.extensions[_NOTIFIER] = notifier
-        return notifier
+    return built(_NOTIFIER, build_notifier)
