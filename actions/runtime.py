@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -65,6 +65,19 @@ async def call_store(function: Callable[..., T], *args: object) -> T:
     Its threads are never taken by carrier calls, so a hung carrier cannot delay it.
     """
     return await _run_in(_store_pool(), function, *args)
+
+
+def in_background(function: Callable[..., object], *args: object) -> None:
+    """Database-only work the shopper's answer does not wait for (statistics): run on the
+    store's threads after the turn, its failure logged."""
+    future = _store_pool().submit(function, *args)
+    future.add_done_callback(_log_failure)
+
+
+def _log_failure(future: Future[object]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("background store work failed: %s", type(error).__name__)
 
 
 def guarded(run: Run) -> Run:

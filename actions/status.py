@@ -23,7 +23,7 @@ from actions.lookup import order_buttons
 from actions.render import Reply, render_order
 from actions.replies import say, wording
 from actions.requests import Kind, Request, claim_context, claimable, say_refusal
-from actions.runtime import call, call_store, guarded, services
+from actions.runtime import call, call_store, guarded, in_background, services
 from actions.updates import reachable, subscribe
 from bot.domain.access import Client, Level
 from bot.domain.changes import Change, ChangeReason
@@ -88,7 +88,7 @@ class ActionOrderStatus(Action):
         replies = render_order(report, topic, local)
         for reply in replies:
             say(dispatcher, reply.response, reply.values)
-        await call_store(wired.wismo.record_told, tracker.sender_id, report)
+        in_background(wired.wismo.record_told, tracker.sender_id, report)  # off the turn
         offers = [SlotSet(OFFERED, Trigger.POLICY.value)] if _offers_person(replies) else []
         channel = tracker.get_latest_input_channel()
         if channel == WIDGET_CHANNEL:
