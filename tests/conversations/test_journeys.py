@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from bot.demo import SCENARIOS, build_demo
 from tests.support.chat import NOW, Chat
@@ -173,6 +174,12 @@ def test_a_carrier_outage_gives_the_last_known_status_with_its_time(
         assert "on its way with UPS" in answer
     finally:
         stack.start("sandbox", procfile()["sandbox"])
+        # Back before the next test talks: each turn that met it still starting would count
+        # towards the carrier's breaker, and five open it for the tests after.
+        health = f"http://127.0.0.1:{stack.env['SANDBOX_PORT']}/healthz"
+        stack.wait_until(
+            lambda: requests.get(health, timeout=1).ok, 60, "the sandbox carrier restarted"
+        )
 
 
 def test_a_follow_up_question_stays_on_the_order_just_discussed(chat: Chat) -> None:
