@@ -88,6 +88,7 @@ class Settings:
     events_db: str = "var/events.db"  # the event broker's SQLite file (endpoints.yml)
     events_batch_size: int = 200  # events copied per transaction by `wismo events`
     events_poll_seconds: float = 0.5  # how often `wismo events` looks when idle
+    events_release_seconds: float = 60.0  # how often it lets the broker's file forget
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -258,6 +259,7 @@ def _events_settings(env: Mapping[str, str]) -> dict[str, Any]:
             env,
             ("events_batch_size", "EVENTS_BATCH_SIZE", int),
             ("events_poll_seconds", "EVENTS_POLL_SECONDS", float),
+            ("events_release_seconds", "EVENTS_RELEASE_SECONDS", float),
         ),
     }
 

@@ -1,8 +1,10 @@
 """Rasa's conversation events into a SQLite file, written off the server's event loop.
 
 Stock `SQLEventBroker` commits each event on the event loop, inside the shopper's
-turn. Here `publish` only cleans the event, turns it into JSON and puts it on a
-bounded queue; one writer thread takes what is queued and inserts it in batches
+turn, after Rasa turned each event into a dict there. Here our tracker store hands a
+turn's new events over as they are (`publish_events`, one queue put per turn: nothing
+is converted on the loop); one writer thread leaves out what no reader uses, turns the
+rest into JSON (`as_dict`, cleaning) and inserts it in batches
 (every `flush_seconds` or `batch_size` events, whichever comes first) into the
 table `events(id, sender_id, data)`, as Rasa's SQL broker does. `close` (Rasa calls
 it when the server stops) writes what is still queued. The consumer (`wismo
@@ -30,10 +32,12 @@ import threading
 import time
 import uuid
 from asyncio import AbstractEventLoop, get_running_loop
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.channels.identity import IDENTITY_KEY
@@ -55,6 +59,9 @@ UNREAD_EVENTS = frozenset(
 UNREAD_ACTIONS = frozenset({"action_listen"})
 KEPT_SLOTS = frozenset({"last_order", "selected_order"})  # the orders a conversation settled on
 KEPT_PARSE = frozenset({"intent", "entities", "text"})
+
+# What `publish` queues: (sender, one event as a dict), or `publish_events`: (sender, events).
+_Item = tuple[str | None, dict[str, Any] | tuple[Event, ...]]
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events ("
@@ -89,6 +96,34 @@ def cleaned(event: dict[str, Any]) -> str | None:
     if f'"{IDENTITY_KEY}"' in data:  # rare: only then walk the whole event
         data = json.dumps(_without_identity(kept), ensure_ascii=False)
     return data
+
+
+def rows_of(item: _Item) -> list[tuple[str | None, str]]:
+    """The rows to write for a queued item: its events that a reader uses, cleaned."""
+    sender_id, queued = item
+    if isinstance(queued, dict):
+        data = cleaned(queued)
+        return [] if data is None else [(sender_id, data)]
+    found = []
+    for event in queued:
+        if not _read(event):
+            continue  # left out before it costs a conversion
+        data = cleaned({"sender_id": sender_id, **event.as_dict()})
+        if data is not None:
+            found.append((sender_id, data))
+    return found
+
+
+def _read(event: Event) -> bool:
+    """Whether a reader may use the event (`cleaned` decides the rest), from its type."""
+    kind = event.type_name
+    if kind in UNREAD_EVENTS:
+        return False
+    if isinstance(event, ActionExecuted):
+        return event.action_name not in UNREAD_ACTIONS
+    if isinstance(event, SlotSet):
+        return event.key in KEPT_SLOTS
+    return True
 
 
 def _without_identity(value: Any) -> Any:
@@ -126,7 +161,8 @@ class SqliteEventBroker(EventBroker):
         self.path = path
         self.batch_size = int(batch_size)
         self.flush_seconds = float(flush_seconds)
-        self.queue: queue.Queue[tuple[str | None, str] | None] = queue.Queue(int(max_queue))
+        # A turn's events as Rasa made them, or one event already a dict (`publish`).
+        self.queue: queue.Queue[_Item | None] = queue.Queue(int(max_queue))
         self.dropped = 0
         open_database(path).close()  # a bad path fails Rasa's start, not the first turn
         self._thread = threading.Thread(target=self._write_loop, name="event-broker", daemon=True)
@@ -142,16 +178,21 @@ class SqliteEventBroker(EventBroker):
         return cls(broker_config.url or DEFAULT_PATH, **broker_config.kwargs)
 
     def publish(self, event: dict[str, Any]) -> None:
-        """Queue the event for the writer; never waits (a full queue drops it, logged)."""
-        data = cleaned(event)
-        if data is None:
-            return
-        row = (event.get("sender_id"), data)
+        """Queue one event (as Rasa's brokers get it) for the writer; never waits."""
+        self._put((event.get("sender_id"), event), 1)
+
+    def publish_events(self, sender_id: str, events: Sequence[Event]) -> None:
+        """Queue a conversation's new events as they are, for the writer to convert and
+        write; never waits (a full queue drops them, logged)."""
+        if events:
+            self._put((sender_id, tuple(events)), len(events))
+
+    def _put(self, item: _Item, count: int) -> None:
         try:
-            self.queue.put_nowait(row)
+            self.queue.put_nowait(item)
         except queue.Full:
-            self.dropped += 1
-            if self.dropped == 1 or self.dropped % 1000 == 0:
+            before, self.dropped = self.dropped, self.dropped + count
+            if before == 0 or before // 1000 != self.dropped // 1000:
                 log.error(
                     "event broker: the writer of %s cannot keep up; %d event(s) dropped so far",
                     self.path,
@@ -183,21 +224,21 @@ class SqliteEventBroker(EventBroker):
             connection.close()
 
     def _next_batch(self) -> tuple[list[tuple[str | None, str]], bool]:
-        """Up to `batch_size` rows, waiting at most `flush_seconds` after the first one;
-        and whether `close` asked the writer to stop."""
+        """The rows of at least `batch_size` events (or all that came within `flush_seconds`
+        of the first one); and whether `close` asked the writer to stop."""
         first = self.queue.get()
         if first is None:
             return [], True
-        batch = [first]
+        batch = rows_of(first)
         deadline = time.monotonic() + self.flush_seconds
         while len(batch) < self.batch_size:
             try:
-                row = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                item = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 break
-            if row is None:
+            if item is None:
                 return batch, True
-            batch.append(row)
+            batch.extend(rows_of(item))
         return batch, False
 
     def _write(self, connection: sqlite3.Connection, batch: list[tuple[str | None, str]]) -> bool:

@@ -16,7 +16,8 @@ who may see an order (the core keeps that).
 With an event broker, stock Rasa finds a turn's new events by reading the stored
 conversation back (a JSON decode and a replay of every event, each turn) and counting;
 here the count is remembered instead: the events the conversation had when it was read
-for this turn (or last saved) are the ones already published.
+for this turn (or last saved) are the ones already published. Our SQLite broker is handed
+the new events as they are (`publish_events`); any other broker gets Rasa's dicts.
 
 Rasa creates it with `host=`, `domain=`, `event_broker=` and the other keys
 of that section as keyword arguments. Rasa side: Rasa and the standard library only.
@@ -89,7 +90,11 @@ class BoundedInMemoryTrackerStore(InMemoryTrackerStore):
         events = list(tracker.events)
         done = self.published.get(tracker.sender_id, 0)
         self.published[tracker.sender_id] = len(events)
-        await self._stream_new_events(self.event_broker, events[done:], tracker.sender_id)
+        hand_over = getattr(self.event_broker, "publish_events", None)
+        if hand_over is not None:  # ours: converted off the event loop, by its writer
+            hand_over(tracker.sender_id, events[done:])
+        else:
+            await self._stream_new_events(self.event_broker, events[done:], tracker.sender_id)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of a conversation; its events count as published."""

@@ -35,3 +35,14 @@ def copy_events(source: EventSource, log: ConversationLog, limit: int, now: date
     stored = log.store(batch, now)
     # Broker ids are consecutive: a full batch spans `limit` of them, and more may wait.
     return Copied(len(batch.events), stored, more=batch.position - start >= limit)
+
+
+def release_stored(source: EventSource, log: ConversationLog) -> int:
+    """Let the source forget the events the log has kept (up to its cursor); that position."""
+    name = source.name()
+    if name is None:
+        return 0
+    position = log.position(name)
+    if position > 0:
+        source.release(name, position)
+    return position

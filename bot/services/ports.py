@@ -491,6 +491,11 @@ class EventSource(Protocol):
         """Up to `limit` events of `source` after `position`, oldest first."""
         ...
 
+    def release(self, source: str, position: int) -> None:
+        """The events of `source` up to `position` are kept elsewhere now: the source may
+        forget them (a file that is no longer `source` keeps everything)."""
+        ...
+
 
 class ConversationLog(Protocol):
     """The conversations' events and summaries the project keeps, with each source's cursor."""

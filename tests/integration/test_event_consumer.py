@@ -35,26 +35,38 @@ SCHEMA = (
 
 def broker_file(path: Path, conversations: int) -> int:
     """A broker file holding `conversations` copies of the real conversation; its events."""
-    rows = []
-    for n in range(conversations):
-        for event in CONVERSATION:
-            shifted = {**event, "sender_id": f"shopper-{n}", "timestamp": event["timestamp"] + n}
-            rows.append((f"shopper-{n}", json.dumps(shifted)))
     with sqlite3.connect(path) as connection:
         for statement in SCHEMA:
             connection.execute(statement)
         connection.execute("INSERT INTO broker VALUES ('source', ?)", (uuid.uuid4().hex,))
+    return add_conversations(path, range(conversations))
+
+
+def add_conversations(path: Path, numbers: range) -> int:
+    """Append a copy of the real conversation per number, as the broker does; its events."""
+    rows = []
+    for n in numbers:
+        for event in CONVERSATION:
+            shifted = {**event, "sender_id": f"shopper-{n}", "timestamp": event["timestamp"] + n}
+            rows.append((f"shopper-{n}", json.dumps(shifted)))
+    with sqlite3.connect(path) as connection:
         connection.executemany("INSERT INTO events (sender_id, data) VALUES (?, ?)", rows)
     return len(rows)
 
 
-def consumer(engine: Engine, events_db: Path) -> subprocess.Popen[bytes]:
+def broker_rows(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def consumer(engine: Engine, events_db: Path, **settings: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "EVENTS_DB": str(events_db),
         "EVENTS_BATCH_SIZE": "7",  # many small transactions: a kill lands among them
         "EVENTS_POLL_SECONDS": "0.1",
+        **settings,
     }
     return subprocess.Popen(
         [str(WISMO), "events"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -84,6 +96,8 @@ def test_a_consumer_killed_mid_stream_and_restarted_stores_every_event_exactly_o
     for stop_at in (total // 4, total // 2):  # killed twice, without warning, mid-stream
         proc = consumer(store_engine, events_db)
         reached = wait_for_position(store_engine, proc, stop_at)
+        # It copies at the lowest CPU priority: the shoppers' turns come first.
+        assert os.getpriority(os.PRIO_PROCESS, proc.pid) == 19
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert reached < total, "the consumer finished before it could be killed"
@@ -184,3 +198,28 @@ def test_a_batch_stored_twice_is_counted_once(store_engine: Engine, tmp_path: Pa
     summary = log.summary("shopper-0")
     assert summary is not None and summary.events == len(CONVERSATION)
     assert log.position(name) == len(CONVERSATION)
+
+
+def test_the_broker_file_forgets_what_the_consumer_stored_and_what_comes_after_is_still_copied(
+    store_engine: Engine, tmp_path: Path
+) -> None:
+    """Left alone, the broker's file would grow with every turn for ever."""
+    events_db = tmp_path / "events.db"
+    first = broker_file(events_db, conversations=20)
+    proc = consumer(store_engine, events_db, EVENTS_RELEASE_SECONDS="0.2")
+    try:
+        wait_for_position(store_engine, proc, first)
+        deadline = time.monotonic() + 30
+        while broker_rows(events_db):
+            assert time.monotonic() < deadline, f"{broker_rows(events_db)} rows still kept"
+            time.sleep(0.05)
+        later = add_conversations(events_db, range(20, 25))  # ids go on from where they were
+        wait_for_position(store_engine, proc, first + later)
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0
+    with store_engine.connect() as connection:
+        numbers = connection.scalars(select(ConversationEventRow.number)).all()
+        conversations = connection.scalar(select(func.count()).select_from(ConversationRow))
+    assert sorted(numbers) == list(range(1, first + later + 1))  # none lost, none twice
+    assert conversations == 25

@@ -164,3 +164,33 @@ async def test_publish_never_waits_for_a_stalled_writer_and_says_what_it_dropped
     written = [data["text"] for _, data in rows(path)]
     assert len(written) == 100 - broker.dropped
     assert written == sorted(written, key=lambda text: int(text.split()[1]))  # still in order
+
+
+async def test_each_turns_events_handed_over_by_the_tracker_store_are_written_once_in_order(
+    tmp_path: Path,
+) -> None:
+    """The store hands each turn's new events to the broker as Rasa made them; the writer
+    converts them: every user and bot event once, in order, as stock Rasa publishes them."""
+    path = tmp_path / "events.db"
+    broker = SqliteEventBroker(str(path))
+    store = BoundedInMemoryTrackerStore(Domain.empty(), event_broker=broker)
+    for turn, sender in enumerate(["a", "b", "a", "a", "b", "a"]):
+        tracker = await store.retrieve(sender) or DialogueStateTracker(sender, [])
+        if turn == 3:  # a new session: `retrieve` gives only its events from now on
+            tracker.update(ActionExecuted("action_session_start"))
+            tracker.update(SessionStarted())
+        tracker.update(uttered(f"message {turn}"))
+        tracker.update(SlotSet("client_level", "status"))  # no reader: not written
+        tracker.update(BotUttered(f"answer {turn}"))
+        tracker.update(ActionExecuted("action_listen"))  # no reader: not written
+        await store.save(tracker)
+        await store.save(tracker)  # saved twice: nothing new the second time
+    await broker.close()
+    written = [(sender, data["event"], data.get("text")) for sender, data in rows(path)]
+    expected: list[tuple[str, str, str | None]] = []
+    for turn, sender in enumerate(["a", "b", "a", "a", "b", "a"]):
+        if turn == 3:
+            expected += [("a", "action", None), ("a", "session_started", None)]
+        expected += [(sender, "user", f"message {turn}"), (sender, "bot", f"answer {turn}")]
+    assert written == expected
+    assert SEALED not in path.read_bytes().decode("utf-8", "replace")

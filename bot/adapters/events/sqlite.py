@@ -1,9 +1,11 @@
 """The event broker's SQLite file (bot/rasa_server/event_broker.py), read only: an `EventSource`.
 
-The file is opened read-only (`mode=ro`): the consumer can never write to what the Rasa
-server writes. Rows are read by `id` after a position; rows that are not Rasa events
-are skipped (logged) but passed, so each is read once. The broker's table `broker`
-names the file (`source`): a new file, numbered from 1 again, is a new source.
+Rows are read by `id` after a position, on a read-only connection (`mode=ro`); rows that
+are not Rasa events are skipped (logged) but passed, so each is read once. The broker's
+table `broker` names the file (`source`): a new file, numbered from 1 again, is a new
+source. The one write: `release` deletes the rows the consumer has stored (at or below
+its committed cursor), so that the file stops growing; ids never repeat (AUTOINCREMENT),
+so nothing written later is taken for what was released.
 """
 
 from __future__ import annotations
@@ -48,6 +50,22 @@ class SqliteEventSource:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot read the event broker's file: {exc}") from exc
         return str(row[0]) if row else UNNAMED_SOURCE
+
+    def release(self, source: str, position: int) -> None:
+        """Delete the rows up to `position`, when the file is still `source` (never in a
+        file another broker wrote: that is not ours to prune)."""
+        if source == UNNAMED_SOURCE:
+            return
+        try:
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
+            with closing(connection), connection:  # closed, after one transaction
+                named = connection.execute("SELECT value FROM broker WHERE key = 'source'")
+                row = named.fetchone()
+                if row is None or row[0] != source:
+                    return  # another file now (or Rasa's own broker's): not ours to prune
+                connection.execute("DELETE FROM events WHERE id <= ?", (position,))
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot release the event broker's rows: {exc}") from exc
 
     def read_after(self, source: str, position: int, limit: int) -> EventBatch:
         """Up to `limit` events after `position`, oldest first, with the last id read."""
