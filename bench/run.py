@@ -46,6 +46,7 @@ from bench.load import (
     wismo_scripts,
 )
 from bench.notifier import notifier_throughput
+from bench.paired import paired_saturation
 from bench.phones import SmsShoppers, shopper_phones, sms_loads
 from bench.stock import stock_bot, train_seconds
 from bench.widget import WidgetShoppers
@@ -95,7 +96,8 @@ def phone_runs(stack: Stack, now: datetime, args: argparse.Namespace) -> Json:
     return {"sms_runs": runs, "notifier": notifier_throughput(stack, now)}
 
 
-def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
+def measure_wismo(workdir: Path, args: argparse.Namespace, stock: Stack | None = None) -> Json:
+    """Our stack's runs; with the stock bot's stack still up, the paired saturation last."""
     stack = start_wismo(workdir, {"WISMO_NOW": NOW})
     try:
         first = stack.wait_for_first_answer()
@@ -120,6 +122,16 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
         varied = Shoppers(stack.rest_url, varied_scripts(now, varied_openers()), spread=args.spread)
         varied_run = varied.run("new wording", args.saturation_shoppers, 0.0, args.seconds / 2)
         carrier = tracking_burst(stack, args.burst)
+        paired_run: Json = {}
+        if stock is not None and args.paired_rounds:
+            _say(f"saturation, the stock bot's and ours in turns ({args.paired_rounds} rounds)")
+            paired_run = paired_saturation(
+                Shoppers(stock.rest_url, stock_scripts(), spread=args.spread),
+                Shoppers(stack.rest_url, wismo_scripts(now), spread=args.spread),
+                args.saturation_shoppers,
+                args.seconds / 2,
+                args.paired_rounds,
+            )
         return {
             "start_to_first_answer_s": round(first, 1),
             "runs": runs,
@@ -129,6 +141,7 @@ def measure_wismo(workdir: Path, args: argparse.Namespace) -> Json:
             "policy_runs": [policy_run],
             "varied_runs": [varied_run.summary()],
             "burst": carrier,
+            **({"paired_saturation": paired_run} if paired_run else {}),
             "peak_rss_mib": _rounded(stack.peak_rss_mib()),
         }
     finally:
@@ -145,7 +158,9 @@ def varied_openers() -> list[str]:
     ]
 
 
-def measure_stock(workdir: Path, model: Path, args: argparse.Namespace) -> Json:
+def measure_stock(workdir: Path, model: Path, args: argparse.Namespace) -> tuple[Json, Stack]:
+    """The stock bot's runs; its stack is left up for the paired saturation (the caller
+    stops it)."""
     stack = start_rasa(args.out / "stock", model, workdir)
     try:
         first = stack.wait_for_first_answer()
@@ -155,9 +170,10 @@ def measure_stock(workdir: Path, model: Path, args: argparse.Namespace) -> Json:
             "start_to_first_answer_s": round(first, 1),
             "runs": runs,
             "peak_rss_mib": _rounded(stack.peak_rss_mib()),
-        }
-    finally:
+        }, stack
+    except BaseException:
         stack.stop()
+        raise
 
 
 def tracking_burst(stack: Stack, count: int) -> Json:
@@ -283,6 +299,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--spread", type=float, default=0.5, help="pauses vary by this share of --think"
     )
     parser.add_argument("--saturation-shoppers", type=int, default=8)
+    parser.add_argument(
+        "--paired-rounds",
+        type=int,
+        default=4,
+        help="rounds of the stock bot's and our saturation taken in turns (0: none)",
+    )
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
@@ -304,11 +326,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: Json = {"machine": machine(), "settings": {k: str(v) for k, v in vars(args).items()}}
     with tempfile.TemporaryDirectory(prefix="wismo-bench-") as tmp:
         work = Path(tmp)
-        if "stock" not in args.skip:
-            model, init_s = stock_bot(args.out / "stock")
-            results["stock"] = measure_stock(_dir(work, "stock"), model, args)
-            results["stock"]["rasa_init_s"] = init_s and round(init_s, 1)
-        results["wismo"] = measure_wismo(_dir(work, "wismo"), args)
+        stock: Stack | None = None
+        try:
+            if "stock" not in args.skip:
+                model, init_s = stock_bot(args.out / "stock")
+                results["stock"], stock = measure_stock(_dir(work, "stock"), model, args)
+                results["stock"]["rasa_init_s"] = init_s and round(init_s, 1)
+            results["wismo"] = measure_wismo(_dir(work, "wismo"), args, stock)
+        finally:
+            if stock is not None:
+                stock.stop()
         if "encoder" not in args.skip:
             results["encoder"] = encoder.measure()
         if "make-run" not in args.skip:
