@@ -37,12 +37,11 @@ def copy_events(source: EventSource, log: ConversationLog, limit: int, now: date
     return Copied(len(batch.events), stored, more=batch.position - start >= limit)
 
 
-def release_stored(source: EventSource, log: ConversationLog) -> int:
-    """Let the source forget the events the log has kept (up to its cursor); that position."""
+def release_stored(source: EventSource, log: ConversationLog) -> None:
+    """Let the source forget the events the log has kept (up to its cursor)."""
     name = source.name()
     if name is None:
-        return 0
+        return
     position = log.position(name)
     if position > 0:
         source.release(name, position)
-    return position

@@ -6,9 +6,8 @@ conversations.py), one transaction per batch, back to back while there is more a
 every `EVENTS_POLL_SECONDS` when there is none. Every `EVENTS_RELEASE_SECONDS` it lets
 the broker's file forget what has been stored, so that the file stops growing. Killed
 at any moment, it resumes at the last batch it kept: nothing is lost and nothing
-counted twice. A failure (the
-store or the file unavailable) is logged and the next poll tries again. SIGTERM (or
-Ctrl-C) ends the process after the batch under way.
+counted twice. A failure (the store or the file unavailable) is logged and the next
+poll tries again. SIGTERM (or Ctrl-C) ends the process after the batch under way.
 
 It runs at the lowest CPU priority (`nice 19`): the shoppers' turns come first. A
 machine kept busy delays the leads' figures, never a shopper; the broker's file keeps
