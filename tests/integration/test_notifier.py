@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -265,8 +266,23 @@ def process_env(tmp_path: Path, rasa: FakeRasa) -> Iterator[dict[str, str]]:
 
 def start(env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(WISMO), "notifier", *extra], cwd=ROOT, env=env, stderr=subprocess.PIPE
+        [str(WISMO), "notifier", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
+
+
+def wait_until_serving(proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Until the notifier says it runs: its SIGTERM handler is in place from then on.
+
+    A signal sent while it still imports ends it the default way (CI's slow start did)."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, f"the notifier did not start in {timeout:g} s"
+    line = proc.stdout.readline()
+    assert line.startswith(b"notifier every"), line
 
 
 @pytest.mark.parametrize("action_runs", ["before the kill", "after the restart"])
@@ -281,6 +297,7 @@ def test_a_change_is_one_message_when_the_notifier_is_killed_mid_send(
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     again = start(process_env)
+    wait_until_serving(again)
     time.sleep(4)
     again.send_signal(signal.SIGTERM)
     assert again.wait(10) == 0
