@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.fingerprint import source_digest
 from bot.nlu.minilm import PACKAGE, Matrix, SentenceEncoder, model_dir
 
 # How each entity reads in the text the encoder sees.
@@ -109,6 +110,11 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> list[str]:
         return [PACKAGE, "safetensors"]
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # The masking and the encoder are outside the class.
+        return source_digest(__name__, "bot.nlu.minilm", "bot.nlu.wordpiece")
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
