@@ -9,6 +9,14 @@ sets (DIET alone, regression alone, their plain mean), the mean was the best of
 the three on both (docs/benchmarks.md). The weight is a plain mean, not tuned to
 the sets.
 
+A retrieval intent (faq, out_of_scope) is many topics that mean different things
+("do you ship to Canada", "how do I reset my password"): one straight boundary
+around all of them fits none well. The regression learns each topic as a class of
+its own and gives an intent the sum of its topics' probabilities. In 5-fold
+cross-validation of the regression alone this lifted out_of_scope's F1 from 0.899
+to 0.924 (and macro-F1 0.923 to 0.927); on the two held-out sets, 0.932 to 0.971
+and 0.882 to 0.903 (docs/benchmarks.md, 2026-12-05).
+
 This component runs after DIETClassifier: it fits the regression in training,
 and at each message replaces DIET's intent and ranking with the mean of the two
 rankings (an intent missing from DIET's top ten counts as 0 there). The
@@ -34,6 +42,7 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
+    RESPONSE_IDENTIFIER_DELIMITER,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -91,8 +100,10 @@ class MeaningClassifier(IntentClassifier, GraphComponent):
 
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         vectors = [self._vector(e) for e in examples]
-        pairs = [
-            (v, e.get(INTENT)) for v, e in zip(vectors, examples, strict=True) if v is not None
+        pairs = [  # a retrieval intent's examples by topic: "faq/returns"
+            (v, e.get_full_intent())
+            for v, e in zip(vectors, examples, strict=True)
+            if v is not None
         ]
         if len({label for _, label in pairs}) < 2:
             return self._resource
@@ -137,14 +148,20 @@ class MeaningClassifier(IntentClassifier, GraphComponent):
         return messages
 
     def probabilities(self, vector: Matrix) -> dict[str, float]:
-        """The regression's probability of each intent for one sentence vector."""
+        """The regression's probability of each intent for one sentence vector.
+
+        A retrieval intent's is the sum of its topics'."""
         assert self.coef is not None and self.intercept is not None
         scores = vector.reshape(1, -1) @ self.coef.T + self.intercept
         if scores.shape[1] == 1:  # two classes: sklearn keeps one column
             scores = np.hstack([-scores, scores])
         exp = np.exp(scores - scores.max())
         probs = (exp / exp.sum())[0]
-        return {name: float(p) for name, p in zip(self.classes, probs, strict=True)}
+        intents: dict[str, float] = {}
+        for name, p in zip(self.classes, probs, strict=True):
+            intent = name.split(RESPONSE_IDENTIFIER_DELIMITER, 1)[0]
+            intents[intent] = intents.get(intent, 0.0) + float(p)
+        return intents
 
     def _combine(self, message: Message, regression: dict[str, float]) -> None:
         weight = float(self.config["weight"])

@@ -8,7 +8,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -18,6 +18,11 @@ from bot.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
 EXAMPLES = {
     "request_refund": ["I want a refund", "give me my money back", "refund my order please"],
     "order_status": ["where is my parcel", "track my package", "has my order shipped yet"],
+}
+# A retrieval intent: topics that mean different things, learnt apart, answered as one intent.
+TOPICS = {
+    "out_of_scope/account": ["I forgot my password", "how do I change my login email"],
+    "out_of_scope/products": ["is this jacket waterproof", "do the shoes run small"],
 }
 
 
@@ -35,6 +40,11 @@ def storage(tmp_path: Path) -> LocalModelStorage:
 @pytest.fixture
 def trained(storage: LocalModelStorage) -> MeaningClassifier:
     examples = [Message({TEXT: t, INTENT: i}) for i, ts in EXAMPLES.items() for t in ts]
+    examples += [
+        Message({TEXT: t, INTENT: topic.split("/")[0], INTENT_RESPONSE_KEY: topic})
+        for topic, ts in TOPICS.items()
+        for t in ts
+    ]
     context = ExecutionContext(GraphSchema({}), "test")
     component = MeaningClassifier.create({}, storage, Resource("meaning"), context)
     component.train(TrainingData(featurized(*examples)))
@@ -54,7 +64,7 @@ def test_the_intent_is_the_mean_of_diets_ranking_and_the_regressions(
     [message] = featurized(Message({TEXT: "I'd like to be reimbursed"}))
     diet_says(message, {"order_status": 0.6, "request_refund": 0.4})
     regression = trained.probabilities(message.features[0].features[0])
-    assert regression["request_refund"] > 0.8  # words never in its examples
+    assert regression["request_refund"] > 0.6  # words never in its examples
     trained.process([message])
     intent = message.get(INTENT)
     assert intent["name"] == "request_refund"
@@ -80,3 +90,20 @@ def test_a_message_without_a_sentence_vector_keeps_diets_intent(
     message = diet_says(Message({TEXT: "where is my parcel"}), {"greet": 0.7, "order_status": 0.3})
     trained.process([message])
     assert message.get(INTENT)["name"] == "greet"
+
+
+def test_a_retrieval_intents_topics_are_learnt_apart_and_answered_as_the_intent(
+    trained: MeaningClassifier,
+) -> None:
+    assert "out_of_scope/account" in trained.classes  # a class of its own
+    [password, sizes] = featurized(
+        Message({TEXT: "I can't log in to my account"}),
+        Message({TEXT: "are these boots true to size"}),
+    )
+    for message in (password, sizes):
+        regression = trained.probabilities(message.features[0].features[0])
+        assert set(regression) == {"request_refund", "order_status", "out_of_scope"}
+        assert sum(regression.values()) == pytest.approx(1.0)
+        diet_says(message, {"order_status": 0.5, "out_of_scope": 0.3, "request_refund": 0.2})
+        trained.process([message])
+        assert message.get(INTENT)["name"] == "out_of_scope"
