@@ -12,7 +12,8 @@ its header says how); Rasa's default pipeline (what `rasa init` trains with)
 trained on our data and tested on the same two sets, as the baseline; 5-fold
 cross-validation of our pipeline on the training data; the fallback threshold
 chosen on the two held-out sets, with the fallback's precision and recall
-(bench/fallback.py); and the share of the end-to-end conversation tests that
+(bench/fallback.py); how many of the held-out FAQ questions get their topic's
+answer; and the share of the end-to-end conversation tests that
 pass. Rasa's reports land under --out
 (heldout/ and baseline/ for the first set, heldout_styles/ours/ and
 heldout_styles/baseline/ for the second); eval.json holds every figure (the
@@ -32,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import fallback
-from tests.nlu.test_heldout import HELDOUT, STYLES
+from tests.nlu.test_heldout import HELDOUT, STYLES, nlu_messages
+from tests.support.parsing import parse_with
 from tests.support.stack import MODEL, RASA, ROOT
 
 Json = dict[str, Any]
@@ -235,6 +237,29 @@ def verdicts(results: Json) -> Json:
     return found
 
 
+def faq_topics(model: Path, sets: Sequence[Path]) -> Json:
+    """Of each set's messages labelled with an FAQ topic, how many get that topic's answer.
+
+    The answer is sent only when the intent is `faq` and its topic is the label's."""
+    per_set: Json = {}
+    messages = {path.stem: nlu_messages(path) for path in sets}
+    wanted = [m for found in messages.values() for m in found if m.intent.startswith("faq/")]
+    parsed = parse_with(model, [m.text for m in wanted])
+    for name, found in messages.items():
+        labelled = [m for m in found if m.intent.startswith("faq/")]
+        wrong = [
+            {"text": m.text, "label": m.intent, "got": parsed[m.text]["topic"]}
+            for m in labelled
+            if parsed[m.text]["topic"] != m.intent
+        ]
+        per_set[name] = {
+            "questions": len(labelled),
+            "answered_right": len(labelled) - len(wrong),
+            "wrong": wrong,
+        }
+    return per_set
+
+
 def table(results: Json) -> str:
     sides = [s for s in ("heldout", "baseline", *STYLES_SIDES, "cross_validation") if s in results]
     lines = [f"{'figure':<20}" + "".join(f"{s:>18}" for s in sides)]
@@ -264,6 +289,10 @@ def table(results: Json) -> str:
                 f"most confused ({label}): "
                 + "; ".join(f"{c['intent']} -> {c['predicted']} x{c['count']}" for c in top)
             )
+    for name, topics in results.get("faq_topics", {}).items():
+        lines.append(
+            f"FAQ topic answered ({name}): {topics['answered_right']}/{topics['questions']}"
+        )
     if "fallback" in results:
         lines += fallback.lines(results["fallback"])
     if "conversations" in results:
@@ -322,8 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: Json = {"heldout": test_on_heldout(args.model, out / "heldout", args.nlu)}
     if "styles" not in args.skip:
         results["heldout_styles"] = test_on_heldout(args.model, styles / "ours", args.styles)
+    sets = [args.nlu] if "styles" in args.skip else [args.nlu, args.styles]
+    results["faq_topics"] = faq_topics(args.model, sets)
     if "fallback" not in args.skip:
-        sets = [args.nlu] if "styles" in args.skip else [args.nlu, args.styles]
         results["fallback"] = fallback.evaluate(args.model, sets, ROOT / "config.yml")
     if "baseline" not in args.skip:
         baseline = train_baseline(out / "baseline-model")

@@ -17,6 +17,14 @@ cross-validation of the regression alone this lifted out_of_scope's F1 from 0.89
 to 0.924 (and macro-F1 0.923 to 0.927); on the two held-out sets, 0.932 to 0.971
 and 0.882 to 0.903 (docs/benchmarks.md, 2026-12-05).
 
+The same regression chooses the topic, in place of Rasa's ResponseSelector: when the
+mean's intent is a retrieval intent, its topic is the regression's likeliest topic of
+that intent, written where Rasa's ResponseSelector writes it (`response_selector`,
+which the `utter_faq` action and actions/fallback.py read). Two ResponseSelectors,
+one per retrieval intent, held 826 MiB of the Rasa server's 1,665 once loaded and
+chose the FAQ's topic less often right on the held-out sets (46 and 61 of their 50
+and 66 FAQ questions, against 49 and 65 for the regression; docs/benchmarks.md).
+
 This component runs after DIETClassifier: it fits the regression in training,
 and at each message replaces DIET's intent and ranking with the mean of the two
 rankings (an intent missing from DIET's top ten counts as 0 there). The
@@ -36,11 +44,21 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.constants import UTTER_PREFIX
 from rasa.shared.nlu.constants import (
     FEATURE_TYPE_SENTENCE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
     RESPONSE_IDENTIFIER_DELIMITER,
     TEXT,
@@ -144,24 +162,61 @@ class MeaningClassifier(IntentClassifier, GraphComponent):
         for message in messages:
             vector = self._vector(message)
             if vector is not None and self.coef is not None:
-                self._combine(message, self.probabilities(vector))
+                classes = self.class_probabilities(vector)
+                self._combine(message, intent_sums(classes))
+                self._select_topic(message, classes)
         return messages
 
     def probabilities(self, vector: Matrix) -> dict[str, float]:
         """The regression's probability of each intent for one sentence vector.
 
         A retrieval intent's is the sum of its topics'."""
+        return intent_sums(self.class_probabilities(vector))
+
+    def class_probabilities(self, vector: Matrix) -> dict[str, float]:
+        """The regression's probability of each class: an intent, or a retrieval topic."""
         assert self.coef is not None and self.intercept is not None
         scores = vector.reshape(1, -1) @ self.coef.T + self.intercept
         if scores.shape[1] == 1:  # two classes: sklearn keeps one column
             scores = np.hstack([-scores, scores])
         exp = np.exp(scores - scores.max())
         probs = (exp / exp.sum())[0]
-        intents: dict[str, float] = {}
-        for name, p in zip(self.classes, probs, strict=True):
-            intent = name.split(RESPONSE_IDENTIFIER_DELIMITER, 1)[0]
-            intents[intent] = intents.get(intent, 0.0) + float(p)
-        return intents
+        return {name: float(p) for name, p in zip(self.classes, probs, strict=True)}
+
+    @property
+    def retrieval_intents(self) -> list[str]:
+        """The intents whose examples came with topics ("faq/returns")."""
+        return sorted(
+            {c.split(RESPONSE_IDENTIFIER_DELIMITER, 1)[0] for c in self.classes if _is_topic(c)}
+        )
+
+    def _select_topic(self, message: Message, classes: dict[str, float]) -> None:
+        """For a message of a retrieval intent, its likeliest topic, as Rasa's selector says it."""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent not in self.retrieval_intents:
+            return
+        prefix = intent + RESPONSE_IDENTIFIER_DELIMITER
+        topics = sorted(
+            ((c, p) for c, p in classes.items() if c.startswith(prefix)), key=lambda cp: -cp[1]
+        )
+        total = sum(p for _, p in topics) or 1.0
+        ranking = [
+            {PREDICTED_CONFIDENCE_KEY: p / total, INTENT_RESPONSE_KEY: c}
+            for c, p in topics[: int(self.config["ranking_length"])]
+        ]
+        best = ranking[0]
+        selected = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
+        selected[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = list(self.retrieval_intents)
+        selected[intent] = {
+            RESPONSE_SELECTOR_PREDICTION_KEY: {
+                RESPONSE_SELECTOR_RESPONSES_KEY: [],  # the wording is the domain's
+                PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY],
+                INTENT_RESPONSE_KEY: best[INTENT_RESPONSE_KEY],
+                RESPONSE_SELECTOR_UTTER_ACTION_KEY: f"{UTTER_PREFIX}{best[INTENT_RESPONSE_KEY]}",
+            },
+            RESPONSE_SELECTOR_RANKING_KEY: ranking,
+        }
+        message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selected, add_to_output=True)
 
     def _combine(self, message: Message, regression: dict[str, float]) -> None:
         weight = float(self.config["weight"])
@@ -190,3 +245,16 @@ class MeaningClassifier(IntentClassifier, GraphComponent):
                 vector: Matrix = np.asarray(feature.features, dtype=np.float32).reshape(-1)
                 return vector
         return None
+
+
+def _is_topic(name: str) -> bool:
+    return RESPONSE_IDENTIFIER_DELIMITER in name
+
+
+def intent_sums(classes: dict[str, float]) -> dict[str, float]:
+    """Each intent's probability: a retrieval intent's is the sum of its topics'."""
+    intents: dict[str, float] = {}
+    for name, p in classes.items():
+        intent = name.split(RESPONSE_IDENTIFIER_DELIMITER, 1)[0]
+        intents[intent] = intents.get(intent, 0.0) + p
+    return intents

@@ -79,6 +79,13 @@ def test_the_evaluation_reports_every_figure(
         assert 0 < heldout["intent_macro_f1"] <= 1
         assert set(heldout["entities"]) >= ENTITIES
         assert (reports / "intent_confusion_matrix.png").exists()
+    for path in (small_heldout, small_styles):
+        topics = results["faq_topics"][path.stem]
+        asked = [m for m in evaluate.nlu_messages(path) if m.intent.startswith("faq/")]
+        assert topics["questions"] == len(asked) > 0
+        # Most FAQ questions get their own topic's answer; each miss names what it got.
+        assert topics["answered_right"] >= 0.8 * len(asked), topics["wrong"]
+        assert len(topics["wrong"]) == len(asked) - topics["answered_right"]
     both = results["fallback"]["configured"]["both"]
     sizes = [len(evaluate.fallback.nlu_messages(p)) for p in (small_heldout, small_styles)]
     assert both["messages"] == sum(sizes)

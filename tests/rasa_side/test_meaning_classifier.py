@@ -107,3 +107,31 @@ def test_a_retrieval_intents_topics_are_learnt_apart_and_answered_as_the_intent(
         diet_says(message, {"order_status": 0.5, "out_of_scope": 0.3, "request_refund": 0.2})
         trained.process([message])
         assert message.get(INTENT)["name"] == "out_of_scope"
+
+
+def test_a_retrieval_intents_message_gets_its_topic_where_rasas_faq_action_reads_it(
+    trained: MeaningClassifier,
+) -> None:
+    [message] = featurized(Message({TEXT: "I can't remember my password"}))
+    diet_says(message, {"out_of_scope": 0.6, "order_status": 0.4})
+    trained.process([message])
+    selected = message.get("response_selector")
+    assert selected["all_retrieval_intents"] == ["out_of_scope"]
+    response = selected["out_of_scope"]["response"]
+    assert response["intent_response_key"] == "out_of_scope/account"
+    assert response["utter_action"] == "utter_out_of_scope/account"
+    ranking = selected["out_of_scope"]["ranking"]
+    assert [r["intent_response_key"] for r in ranking] == [
+        "out_of_scope/account",
+        "out_of_scope/products",
+    ]
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    assert response["confidence"] == ranking[0]["confidence"] > 0.5
+
+
+def test_a_message_of_another_intent_gets_no_topic(trained: MeaningClassifier) -> None:
+    [message] = featurized(Message({TEXT: "where is my parcel"}))
+    diet_says(message, {"order_status": 0.9, "out_of_scope": 0.1})
+    trained.process([message])
+    assert message.get(INTENT)["name"] == "order_status"
+    assert message.get("response_selector") is None

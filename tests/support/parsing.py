@@ -25,6 +25,7 @@ async def main():
         parsed.append({
             "intent": result["intent"]["name"],
             "confidence": result["intent"]["confidence"],
+            "topic": result["intent"].get("full_retrieval_intent_name"),
             "entities": [[e["entity"], e["value"]] for e in result["entities"]],
             "ranking": [[r["name"], r["confidence"]] for r in result.get("intent_ranking", [])],
         })
