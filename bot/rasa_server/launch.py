@@ -14,7 +14,7 @@ stack never uploads a model over HTTP); sets
 `?token=`) from the deployment's secret; defaults `EVENTS_DB` (the event
 broker's file, endpoints.yml's `url: ${EVENTS_DB}`) to var/events.db; and
 installs the patches (warm-up, heap freeze, event-class lookup cache, action
-answer validator, keep-alive sessions to the action server).
+answer validator, keep-alive sessions to the action server, DIET's answers reused).
 """
 
 from __future__ import annotations
