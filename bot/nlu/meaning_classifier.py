@@ -21,9 +21,9 @@ The same regression chooses the topic, in place of Rasa's ResponseSelector: when
 mean's intent is a retrieval intent, its topic is the regression's likeliest topic of
 that intent, written where Rasa's ResponseSelector writes it (`response_selector`,
 which the `utter_faq` action and actions/fallback.py read). Two ResponseSelectors,
-one per retrieval intent, held 826 MiB of the Rasa server's 1,665 once loaded and
-chose the FAQ's topic less often right on the held-out sets (46 and 61 of their 50
-and 66 FAQ questions, against 49 and 65 for the regression; docs/benchmarks.md).
+one per retrieval intent, held 826 MiB of the Rasa server's 1,665 once loaded; of
+the two held-out sets' 50 and 66 FAQ questions, they answered 46 and 61 with their
+topic, the regression 48 and 61 (`make eval`'s `faq_topics`; docs/benchmarks.md).
 
 This component runs after DIETClassifier: it fits the regression in training,
 and at each message replaces DIET's intent and ranking with the mean of the two
