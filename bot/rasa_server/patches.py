@@ -249,14 +249,11 @@ class RecentAnswers:
     def __init__(self, size: int = DIET_ANSWERS) -> None:
         self.size = size
         self.answers: OrderedDict[bytes, tuple[Any, Any]] = OrderedDict()
-        self.hits = self.misses = 0
 
     def get(self, key: bytes) -> tuple[Any, Any] | None:
         found = self.answers.get(key)
         if found is None:
-            self.misses += 1
             return None
-        self.hits += 1
         self.answers.move_to_end(key)
         # A copy: the FallbackClassifier inserts its entry into the ranking it is given.
         return copy.deepcopy(found)
