@@ -65,14 +65,15 @@ class TwilioApi:
 
 
 async def _error_of(answer: aiohttp.ClientResponse) -> str:
-    """Twilio's error code and message (e.g. 21610: the number replied STOP)."""
+    """Twilio's error code and message (e.g. 21610: the number replied STOP). The code is
+    written `#21610`: logs mask a bare five-digit number as a ZIP code."""
     try:
         body = await answer.json(content_type=None)
     except (ValueError, aiohttp.ClientError):
         return f"HTTP {answer.status}"
     if not isinstance(body, dict):
         return f"HTTP {answer.status}"
-    return f"HTTP {answer.status}, code {body.get('code')}: {body.get('message')}"
+    return f"HTTP {answer.status}, error #{body.get('code')}: {body.get('message')}"
 
 
 def _who(recipient: str) -> str:

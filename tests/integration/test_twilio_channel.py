@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +41,8 @@ SERVER = textwrap.dedent(
     """
     import asyncio, sys
     from sanic import Sanic, response
+    from bot.channels import redaction
+    redaction.install()  # as the launcher does: the log below is the one operators read
     from rasa.core.channels.channel import register
     from rasa.core.run import create_http_input_channels
 
@@ -106,6 +109,7 @@ class Twilio:
     webhook_url: str
     token: str
     secret: bytes
+    log: Path
 
     def inbound(self, sender: str, body: str, **extra: Any) -> dict[str, Any]:
         given = {"from": sender, "body": body, "channel": "sms", **extra}
@@ -190,8 +194,9 @@ def twilio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twilio]:
     command = [str(RASA_PYTHON), "-c", SERVER, str(port), str(credentials), LONG]
     base = f"http://127.0.0.1:{port}"
     try:
-        with serving(command, env, f"{base}/webhooks/twilio/", workdir / "server.log"):
-            yield Twilio(base, fake_url, webhook_url, token, secret.encode())
+        log = workdir / "server.log"
+        with serving(command, env, f"{base}/webhooks/twilio/", log):
+            yield Twilio(base, fake_url, webhook_url, token, secret.encode(), log)
     finally:
         fake.close()
 
@@ -346,7 +351,9 @@ def test_twilio_failing_twice_still_delivers_the_reply_once(twilio: Twilio) -> N
     assert len(twilio.sent(sender)) == 1
 
 
-def test_a_reply_twilio_refuses_is_not_retried(twilio: Twilio) -> None:
+def test_a_reply_twilio_refuses_is_not_retried_and_the_log_tells_twilios_error(
+    twilio: Twilio,
+) -> None:
     sender = phone()
     requests.post(
         f"{twilio.fake_url}/_fake/twilio/fail", json={"status": 400, "times": 1}, timeout=5
@@ -355,6 +362,9 @@ def test_a_reply_twilio_refuses_is_not_retried(twilio: Twilio) -> None:
     assert eventually(lambda: twilio.seen_from(f"sms:{sender}"))
     time.sleep(2.0)  # a retry would have come after 0.5 s
     assert twilio.sent(sender) == []
+    # Twilio's code is what an operator looks up; the phone is not in the log.
+    assert "HTTP 400, error #20500" in twilio.log.read_text()
+    assert sender not in twilio.log.read_text()
 
 
 def test_a_message_twilio_delivers_twice_is_handled_once(twilio: Twilio) -> None:

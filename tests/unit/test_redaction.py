@@ -81,6 +81,7 @@ def test_personal_data_is_masked(text: str, secret: str) -> None:
         "the order total was $10000.00",
         "parsed in 0.12345 seconds",
         "the turn took 12345 ms",
+        "Twilio refused a message to 3f2a: HTTP 400, error #21610: Attempt to send",
     ],
 )
 def test_ordinary_text_order_numbers_dates_and_tracking_numbers_stay(text: str) -> None:
