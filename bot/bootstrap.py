@@ -138,6 +138,7 @@ def build(settings: Settings) -> Services:
         SqlCheckBackStore.on(repository.engine),
         SignedNoticeTokens(settings.secret),
         settings.clock,
+        SqlTicketStore.on(repository.engine),
     )
     handoff = build_handoff(settings, repository, access, wismo)
     surveys = Surveys(

@@ -37,7 +37,7 @@ from bot.domain.readings import parcel_verdict
 from bot.domain.shipments import ShipmentStatus, Tracking, carrier_name
 from bot.domain.store_policy import DEFAULT_POLICY, StorePolicy
 from bot.services.access import Access
-from bot.services.overdue import OverdueTickets
+from bot.services.overdue import OverdueTickets, ticket_waiting
 from bot.services.ports import (
     CheckBackRepository,
     ConversationTrigger,
@@ -45,6 +45,7 @@ from bot.services.ports import (
     NoticeTokens,
     OrderRepository,
     SubscriptionRepository,
+    TicketRepository,
     TrackingProvider,
 )
 
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 100  # notices, check-backs or orders handled per step of a cycle
 FINAL = frozenset({ShipmentStatus.DELIVERED, ShipmentStatus.RETURN_TO_SENDER})
+TICKET_MOVED_ON = "the ticket was taken or closed"
 
 
 def _who(recipient: str) -> str:
@@ -70,6 +72,8 @@ class Updates:
     check_backs: CheckBackRepository
     tokens: NoticeTokens
     clock: Clock = field(default_factory=Clock)
+    # A "nobody took your ticket" notice is rechecked against the ticket as it is said.
+    tickets: TicketRepository | None = None
 
     def subscribe(
         self, client: Client, order_number: str, channel: str, recipient: str
@@ -108,14 +112,24 @@ class Updates:
         return notice if notice.state in (NoticeState.PENDING, NoticeState.DEFERRED) else None
 
     def claim(self, notice_id: int) -> bool:
-        """Mark a notice sent, once; a check-back it delivers is marked sent too."""
+        """Mark a notice sent, once; a check-back it delivers is marked sent too. A notice
+        that a hand-off is overdue is dropped instead when an agent took or closed the
+        ticket after the notifier looked: the shopper is not told nobody came."""
         now = self.clock.now()
+        notice = self.notices.get(notice_id)
+        if notice is not None and self._ticket_moved_on(notice):
+            self.notices.record_failure(notice_id, notice.attempts, None, TICKET_MOVED_ON)
+            return False
         if not self.notices.claim(notice_id, now):
             return False
-        notice = self.notices.get(notice_id)
         if notice is not None and notice.check_back_id is not None:
             self.check_backs.mark_sent(notice.check_back_id, now)
         return True
+
+    def _ticket_moved_on(self, notice: Notice) -> bool:
+        if notice.kind is not NoticeKind.HANDOFF_OVERDUE or self.tickets is None:
+            return False
+        return not ticket_waiting(self.tickets, notice)
 
 
 @dataclass
@@ -260,7 +274,7 @@ class Notifier:
             return None
         if notice.kind is NoticeKind.HANDOFF_OVERDUE:  # asked for, no subscription needed
             waiting = self.handoffs is not None and self.handoffs.waiting(notice)
-            return None if waiting else "the ticket was taken or closed"
+            return None if waiting else TICKET_MOVED_ON
         if notice.order_number is None:
             return "an update needs an order"
         mine = (notice.channel, notice.recipient)

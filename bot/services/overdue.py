@@ -4,7 +4,8 @@ A ticket is overdue when `take_minutes` of the team's working time have passed s
 was opened and it is still open: a ticket opened at night is due that long after the team
 is back. The notifier's sweep queues one `HANDOFF_OVERDUE` notice per ticket in the
 ledger (keyed by the ticket: exactly once, retried like any notice), then marks the
-ticket overdue. A notice whose ticket was taken or closed before it went out is dropped.
+ticket overdue. A notice whose ticket was taken or closed before it went out is dropped:
+when the notifier looks, and again when the action says it.
 
 Quiet hours: a shopper who asked for a person a short while ago (within twice the time
 allowed) is waiting for an answer, so the notice goes at once; one who asked hours ago
@@ -49,13 +50,18 @@ class OverdueTickets:
 
     def waiting(self, notice: Notice) -> bool:
         """Whether the ticket a hand-off notice is about is still open (nobody took it)."""
-        ticket = self.tickets.by_reference(notice.facts.get(REFERENCE, ""))
-        return ticket is not None and ticket.state is TicketState.OPEN
+        return ticket_waiting(self.tickets, notice)
 
     def prompt(self, notice: Notice, now: datetime) -> bool:
         """Whether the shopper asked recently enough to be answered in their quiet hours."""
         asked = datetime.fromisoformat(notice.facts.get(ASKED_AT, now.isoformat()))
         return now - asked <= 2 * timedelta(minutes=self.take_minutes)
+
+
+def ticket_waiting(tickets: TicketRepository, notice: Notice) -> bool:
+    """Whether the ticket a hand-off notice is about is still open (nobody took it)."""
+    ticket = tickets.by_reference(notice.facts.get(REFERENCE, ""))
+    return ticket is not None and ticket.state is TicketState.OPEN
 
 
 def overdue_notice(ticket: Ticket, now: datetime) -> Notice:

@@ -15,7 +15,7 @@ from actions.updates import ActionSendNotice
 from bot.bootstrap import Services
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity, seal
 from bot.domain.access import Client, Level
-from bot.domain.notices import NoticeKind
+from bot.domain.notices import NoticeKind, NoticeState
 from bot.domain.orders import Customer
 from bot.domain.tickets import Contact, Ticket, Trigger
 from bot.services.overdue import OverdueTickets
@@ -173,6 +173,21 @@ async def test_the_notice_tells_the_reference_and_offers_a_call_an_email_or_wait
         ("Email me", '/handoff_contact{"contact":"email"}'),
         ("I'll wait here", '/handoff_contact{"contact":"wait"}'),
     ]
+
+
+async def test_a_ticket_taken_between_the_sweep_and_the_notice_gets_no_message(
+    services: Services, tickets: FakeTickets
+) -> None:
+    tickets.open(ticket(SMS, created=NOW - timedelta(minutes=15)))
+    notices: FakeNotices = services.updates.notices
+    OverdueTickets(tickets, notices, team_hours(), 15).queue(NOW)
+    tickets.take("HD-000001", NOW, "sam")  # after the notifier looked, before Rasa ran
+    token = FakeTokens().token(1)
+    messages, _ = await run(ActionSendNotice(), tracker(SMS, "EXTERNAL_notice", notice=token))
+    assert messages == []
+    [notice] = notices.kept
+    assert notice.state is NoticeState.FAILED
+    assert notice.last_error == "the ticket was taken or closed"
 
 
 # The shopper's answer: promised only as far as the team can truly do it.

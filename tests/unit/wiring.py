@@ -49,14 +49,22 @@ def wire_actions(
     """Services over `orders` and `carrier`, at the tests' fixed `NOW`, that the actions use."""
     access = access or make_access(orders)
     wismo = Wismo(orders, carrier, Clock(NOW), timedelta(0), access=access)
-    notices = FakeNotices()
+    notices, tickets = FakeNotices(), tickets if tickets is not None else FakeTickets()
     wired = Services(
         Settings(clock=Clock(NOW), secret=secret),
         wismo,
         access,
         OrderNumberFormat(),
         Changes(orders, FakeClaims(orders), notices.check_backs, access, clock=Clock(NOW)),
-        Updates(access, FakeSubscriptions(), notices, notices.check_backs, FakeTokens()),
+        Updates(
+            access,
+            FakeSubscriptions(),
+            notices,
+            notices.check_backs,
+            FakeTokens(),
+            Clock(NOW),
+            tickets,
+        ),
         make_handoff(access, wismo, tickets),
         make_surveys(access, Clock(NOW), surveys),
     )
