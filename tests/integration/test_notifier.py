@@ -316,20 +316,35 @@ def handoff_notifier(orders: SqlOrderRepository, rasa: FakeRasa) -> Notifier:
     return worker
 
 
-def open_ticket(orders: SqlOrderRepository, opened: datetime) -> SqlTicketStore:
+def open_ticket(
+    orders: SqlOrderRepository, opened: datetime, order_number: str | None = "WM-104233"
+) -> SqlTicketStore:
     tickets = SqlTicketStore.on(orders.engine)
-    packet = {"told": [], "order_proof": "status"}
+    packet: dict[str, object] = {"told": []}
+    if order_number:
+        packet["order_proof"] = "status"
+    proof = "status" if order_number else "none"
     tickets.open(
-        Ticket("HD-ABC234", Trigger.ASKED, *SMS, True, "status", "WM-104233", packet, opened)
+        Ticket(
+            "HD-ABC234",
+            Trigger.ASKED,
+            *SMS,
+            bool(order_number),
+            proof,
+            order_number,
+            packet,
+            opened,
+        )
     )
     return tickets
 
 
+@pytest.mark.parametrize("order_number", ["WM-104233", None], ids=["an order", "no order"])
 def test_a_ticket_nobody_took_in_time_gets_exactly_one_notice(
-    orders: SqlOrderRepository, rasa: FakeRasa
+    orders: SqlOrderRepository, rasa: FakeRasa, order_number: str | None
 ) -> None:
     now = noon_in_oakland()  # 15:00 in New York: the team is at work
-    tickets = open_ticket(orders, now - timedelta(minutes=14))
+    tickets = open_ticket(orders, now - timedelta(minutes=14), order_number)
     worker = handoff_notifier(orders, rasa)
     worker.cycle(now)
     assert rasa.calls == []
