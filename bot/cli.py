@@ -172,7 +172,7 @@ def run_web(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the web process: the demo store with the widget, the widget's sessions."""
     port = args.port or settings.web_port
     print(f"web process on http://{settings.web_host}:{port}/", flush=True)
-    serve_web(create_web_app(settings), settings.web_host, port)
+    serve_web(create_web_app(settings), settings.web_host, port, settings.web_trusted_proxy)
     return OK
 
 

@@ -58,6 +58,9 @@ class Settings:
     store_policy: str = DEFAULT_STORE_POLICY
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    # The reverse proxy in front of the web process (its address as the process sees it),
+    # whose X-Forwarded-For names the browser: login limits count browsers, not the proxy.
+    web_trusted_proxy: str = ""
     rasa_url: str = "http://127.0.0.1:5005"  # the Rasa server, as the stack reaches it
     rasa_public_url: str = "http://localhost:5005"  # the Rasa server, as browsers reach it
     allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS
@@ -141,6 +144,7 @@ class Settings:
                 store_policy=env.get("STORE_POLICY", cls.store_policy),
                 web_host=env.get("WEB_HOST", cls.web_host),
                 web_port=int(env.get("WEB_PORT", cls.web_port)),
+                web_trusted_proxy=env.get("WEB_TRUSTED_PROXY", cls.web_trusted_proxy).strip(),
                 rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
                 rasa_public_url=env.get("RASA_PUBLIC_URL", cls.rasa_public_url).rstrip("/"),
                 allowed_origins=parse_origins(env.get(ORIGINS_ENV)),

@@ -51,6 +51,18 @@ def _safe_headers(answer: Response) -> Response:
     return answer
 
 
-def serve(app: Flask, host: str, port: int) -> None:
-    """Serve the app with waitress until the process is stopped."""
-    waitress.serve(app, host=host, port=port, ident="wismo")
+def serve(app: Flask, host: str, port: int, trusted_proxy: str = "") -> None:
+    """Serve the app with waitress until the process is stopped. Behind `trusted_proxy`,
+    a request's address is the last one that proxy put in X-Forwarded-For (what a client
+    wrote before it is not believed); from anywhere else, and without one, the header is
+    dropped."""
+    proxy: dict[str, object] = {}
+    if trusted_proxy:
+        proxy = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for"},
+        }
+    waitress.serve(
+        app, host=host, port=port, ident="wismo", clear_untrusted_proxy_headers=True, **proxy
+    )

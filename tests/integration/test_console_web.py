@@ -287,6 +287,38 @@ def test_the_right_password_opens_the_queue(console: Console) -> None:
     assert "Ana (agent)" in page.text and "Waiting for a person" in page.text
 
 
+def try_login(url: str, username: str, password: str, browser_address: str) -> int:
+    """A login's status, the request saying (X-Forwarded-For) it comes from that address."""
+    browser = requests.Session()
+    browser.headers["X-Forwarded-For"] = browser_address
+    form = browser.get(f"{url}/console/login", timeout=10)
+    data = {"username": username, "password": password, "csrf": login_csrf(form)}
+    answer = browser.post(f"{url}/console/login", data=data, allow_redirects=False, timeout=10)
+    return answer.status_code
+
+
+@pytest.mark.parametrize("behind_a_proxy", [True, False], ids=["behind a proxy", "direct"])
+def test_the_address_limit_counts_browsers_behind_the_trusted_proxy_and_only_there(
+    tmp_path: Path, rasa: FakeRasa, behind_a_proxy: bool
+) -> None:
+    overrides = {"WEB_TRUSTED_PROXY": "127.0.0.1"} if behind_a_proxy else {}
+    env = web_env(tmp_path, rasa, **overrides)
+    done = user_add(env, "ana", "--name", "Ana", "--role", "agent", password=PASSWORDS["ana"])
+    assert done.returncode == 0, done.stderr
+    url = f"http://127.0.0.1:{env['WEB_PORT']}"
+    with serving([str(WISMO), "web"], env, f"{url}/healthz", tmp_path / "web.log", timeout=60):
+        # Someone guessing at 20 usernames from one browser: that browser waits...
+        guesses = [
+            try_login(url, f"guess{n}", "wrong-guess-xxxx", "198.51.100.7") for n in range(20)
+        ]
+        assert guesses == [401] * 20
+        assert try_login(url, "ana", PASSWORDS["ana"], "198.51.100.7") == 429
+        # ...and, behind the proxy, Ana at another browser logs in. Without a proxy to
+        # trust, the header is anyone's to write: it changes nothing, and the limit holds.
+        other = try_login(url, "ana", PASSWORDS["ana"], "203.0.113.9")
+        assert other == (303 if behind_a_proxy else 429)
+
+
 def test_a_wrong_password_is_401_and_opens_nothing(console: Console) -> None:
     browser = requests.Session()
     form = browser.get(f"{console.url}/console/login", timeout=10)
