@@ -70,6 +70,9 @@ class WhatsAppCloudSettings:
     graph_version: str  # "v21.0"
     template: str  # the approved template that reaches a shopper outside 24 hours
     template_language: str
+    # When each shopper last wrote (bot/channels/whatsapp_window.py): the window outlives
+    # a restart.
+    window_db: str = "var/whatsapp-window.db"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> WhatsAppCloudSettings:
@@ -87,4 +90,5 @@ class WhatsAppCloudSettings:
             graph_version=environ.get("WHATSAPP_GRAPH_VERSION") or "v21.0",
             template=environ.get("WHATSAPP_TEMPLATE") or "order_update",
             template_language=environ.get("WHATSAPP_TEMPLATE_LANGUAGE") or "en_US",
+            window_db=environ.get("WHATSAPP_WINDOW_DB") or cls.window_db,
         )

@@ -16,9 +16,8 @@ buttons, more as a numbered list a digit answers (`texting.pick_button`). Free
 text reaches only someone who wrote in the last 24 hours (Meta's customer
 service window): anyone else, as a proactive notice from the notifier, gets the
 turn's texts joined into one approved template (`WHATSAPP_TEMPLATE`). The
-channel remembers who wrote when in memory only, so after a restart everyone
-is outside the window until they write again: a template costs a little, a
-refused message loses the notice.
+channel remembers who wrote when, in memory and in a small file
+(bot/channels/whatsapp_window.py), so a restart closes nobody's window.
 
     credentials.yml:  bot.channels.whatsapp_cloud.WhatsAppCloudInput:
 
@@ -61,6 +60,7 @@ from bot.channels.whatsapp_payloads import (
     template_text,
     wa_id_of,
 )
+from bot.channels.whatsapp_window import WindowLedger
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,9 @@ class Memory:
     """What the channel remembers of shoppers, bounded: when each last wrote, the numbered
     buttons each may answer, the message ids seen; and the background tasks it runs."""
 
-    def __init__(self, size: int = MEMORY_SIZE) -> None:
+    def __init__(self, size: int = MEMORY_SIZE, ledger: WindowLedger | None = None) -> None:
         self.size = size
+        self.ledger = ledger  # when each shopper wrote, on disk: read for the ones not here
         self.wrote_at: OrderedDict[str, float] = OrderedDict()
         self.buttons: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
         self.seen: OrderedDict[str, None] = OrderedDict()
@@ -92,11 +93,18 @@ class Memory:
     def wrote(self, wa_id: str, at: float | None = None) -> None:
         """The shopper wrote (at `at`, else now): their window opens."""
         now = time.time()
-        _put(self.wrote_at, wa_id, now if at is None else min(at, now), self.size)
+        wrote_at = now if at is None else min(at, now)
+        _put(self.wrote_at, wa_id, wrote_at, self.size)
+        if self.ledger is not None:
+            self.ledger.wrote(wa_id, wrote_at)
 
     def in_window(self, wa_id: str) -> bool:
         """Whether free text may reach the shopper (they wrote within 24 hours)."""
         wrote_at = self.wrote_at.get(wa_id)
+        if wrote_at is None and self.ledger is not None:
+            wrote_at = self.ledger.wrote_at(wa_id)
+            if wrote_at is not None:
+                _put(self.wrote_at, wa_id, wrote_at, self.size)
         return wrote_at is not None and time.time() - wrote_at < WINDOW_SECONDS
 
     def offer(self, wa_id: str, buttons: Sequence[dict[str, Any]]) -> None:
@@ -286,7 +294,7 @@ class WhatsAppCloudInput(InputChannel):
         self.settings = settings or WhatsAppCloudSettings.from_env(os.environ)
         self.secret = identity.load_secret() if secret is None else secret
         self.max_message_chars = message_limit(max_message_chars)
-        self.memory = Memory()
+        self.memory = Memory(ledger=WindowLedger(self.settings.window_db, self.secret))
         self.graph = Graph(self.settings)
 
     def get_output_channel(self) -> WhatsAppCloudOutput:
@@ -310,6 +318,8 @@ class WhatsAppCloudInput(InputChannel):
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
             await self.graph.close()
+            if self.memory.ledger is not None:
+                self.memory.ledger.close()
 
         return webhook
 

@@ -19,8 +19,10 @@ import secrets
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,9 +127,12 @@ def number() -> str:
     return "1555" + str(secrets.randbelow(10**7)).zfill(7)
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp("whatsapp_cloud")
+@contextmanager
+def channel_and_graph(
+    tmp: Path,
+) -> Iterator[tuple[Stack, Callable[[], AbstractContextManager[None]]]]:
+    """The fake Graph API, and a way to start the channel's process against it (again: a
+    restart keeps the window file in `tmp`)."""
     credentials = tmp / "credentials.yml"
     credentials.write_text("bot.channels.whatsapp_cloud.WhatsAppCloudInput:\n")
     channel_port, graph_port = free_port(), free_port()
@@ -149,17 +154,28 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "WHATSAPP_VERIFY_TOKEN": config.verify_token,
         "WHATSAPP_GRAPH_URL": f"http://127.0.0.1:{graph_port}",
         "WHATSAPP_TEMPLATE": "order_update",
+        "WHATSAPP_WINDOW_DB": str(tmp / "whatsapp-window.db"),
     }
     env.pop("MAX_MESSAGE_CHARS", None)
     graph = make_server("127.0.0.1", graph_port, create_app(config), threaded=True)
     threading.Thread(target=graph.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{channel_port}"
     command = [str(RASA_PYTHON), "-c", SERVER, str(channel_port), str(credentials)]
+
+    def channel() -> AbstractContextManager[None]:
+        return serving(command, env, f"{base}/webhooks/whatsapp_cloud/", tmp / "server.log")
+
     try:
-        with serving(command, env, f"{base}/webhooks/whatsapp_cloud/", tmp / "server.log"):
-            yield Stack(base, f"http://127.0.0.1:{graph_port}", config, secret.encode())
+        yield Stack(base, f"http://127.0.0.1:{graph_port}", config, secret.encode()), channel
     finally:
         graph.shutdown()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("whatsapp_cloud")
+    with channel_and_graph(tmp) as (stack, channel), channel():
+        yield stack
 
 
 def reached_rasa(message: dict[str, Any]) -> dict[str, Any]:
@@ -329,6 +345,29 @@ def test_someone_who_wrote_today_gets_a_proactive_message_as_plain_text(live: St
         ("text", "Delivered."),
         ("text", "Enjoy!"),
     ]
+
+
+def test_after_a_restart_someone_who_wrote_before_it_still_gets_plain_text(
+    tmp_path: Path,
+) -> None:
+    wa_id = number()
+    with channel_and_graph(tmp_path) as (stack, channel):
+        with channel():
+            stack.inbound(**{"from": wa_id, "text": "hi"})
+            stack.wait_sent(wa_id)
+        with channel():  # the Rasa server restarted: its memory is gone
+            requests.post(
+                f"{stack.channel}/test/notify",
+                json={"sender": f"wa:+{wa_id}", "texts": ["Delivered."]},
+                timeout=10,
+            ).raise_for_status()
+            later = stack.wait_sent(wa_id, 2)[1:]
+        assert [(m["type"], m.get("text", {}).get("body")) for m in later] == [
+            ("text", "Delivered.")
+        ]
+    # What the file keeps is not the shopper's number.
+    kept = b"".join(p.read_bytes() for p in tmp_path.glob("whatsapp-window.db*"))
+    assert kept and wa_id.encode() not in kept
 
 
 def test_the_graph_api_failing_twice_still_delivers_the_answer_once(live: Stack) -> None:

@@ -257,6 +257,7 @@ def wismo_env(workdir: Path, overrides: Mapping[str, str] = {}) -> dict[str, str
         "DATABASE_URL": f"sqlite:///{workdir / 'wismo.db'}",
         # Rasa's event broker writes here; `wismo events` copies it into the store above.
         "EVENTS_DB": str(workdir / "events.db"),
+        "WHATSAPP_WINDOW_DB": str(workdir / "whatsapp-window.db"),
         "EASYPOST_API_URL": f"http://127.0.0.1:{ports['SANDBOX_PORT']}/v2",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
