@@ -24,6 +24,7 @@ from bot.domain.errors import MessagingUnavailable, StoreUnavailable
 from bot.domain.tickets import Line, Ticket
 from bot.services.console import TicketUnavailable
 from bot.web.console import page, secure, services, signed_in
+from bot.web.labels import channel_label, proof_label
 
 blueprint = Blueprint("agents", __name__, url_prefix="/console")
 blueprint.after_request(secure)  # every answer, JSON and redirects too
@@ -191,8 +192,10 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "state": ticket.state.value,
         "trigger": ticket.trigger.value,
         "channel": ticket.channel,
+        "channel_label": channel_label(ticket.channel, ticket.conversation),
         "verified": ticket.verified,
         "how": ticket.how,
+        "proof_label": proof_label(ticket.how),
         "order_number": ticket.order_number,
         "packet": ticket.packet,
         "created_at": _iso(ticket.created_at),

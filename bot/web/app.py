@@ -16,6 +16,7 @@ from flask import Flask, Response, jsonify
 from bot.config import Settings
 from bot.web import agents, console, leads, shop, trends, webhooks
 from bot.web.context import SETTINGS, settings_of
+from bot.web.labels import channel_label
 
 RASA_PROBE_SECONDS = 1.0
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(agents.blueprint)
     app.register_blueprint(leads.blueprint)
     app.register_blueprint(trends.blueprint)
+    app.add_template_filter(channel_label, "channel_label")
     app.add_url_rule("/healthz", "healthz", health)
     app.after_request(_safe_headers)
     return app

@@ -204,7 +204,7 @@ def open_ticket(
         "twilio",
         f"sms:{SHOPPER_PHONE}-{reference}",
         True,
-        "status+phone",
+        "status+channel_phone",
         "WM-104233",
         packet,
         datetime.now(UTC) - timedelta(minutes=3),
@@ -404,6 +404,12 @@ def test_the_queue_shows_an_open_tickets_packet_and_never_the_shoppers_email_or_
         f"{console.url}/console/tickets/{ticket.reference}", timeout=10
     )
     assert SHOPPER_EMAIL not in ticket_page.text and SHOPPER_PHONE not in ticket_page.text
+    # In the team's words: the channel, and what the shopper proved.
+    assert "<dt>Channel</dt><dd>SMS</dd>" in ticket_page.text
+    assert (
+        "yes: the order (its number and a second detail); the phone they write from"
+        in ticket_page.text
+    )
 
 
 # Taking
