@@ -44,6 +44,9 @@ themselves, and handed out as copies.
 Waste: Rasa 3.6 opens a new HTTP client session, and a new connection, for
 every call to the action server. Here the sessions share one pool of
 keep-alive connections.
+
+Waste: Rasa 3.6 sends the whole domain with every call to the action server; here it
+goes once per action server and model (bot/rasa_server/domain_once.py).
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.constants import ENTITY_RECOGNITION, INTENT_CLASSIFICATION
+
+from bot.rasa_server import domain_once
 
 logger = logging.getLogger(__name__)
 
@@ -306,3 +311,4 @@ def install() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
     EndpointConfig.session = shared_session  # type: ignore[method-assign]
     DIETClassifier.process = diet_process  # type: ignore[method-assign]
+    domain_once.install()
