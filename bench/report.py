@@ -156,6 +156,7 @@ def table(results: Json) -> str:
         if bot in results:
             rss = ", ".join(f"{k} {v:.0f}" for k, v in results[bot]["peak_rss_mib"].items())
             lines.append(f"{bot} peak RSS MiB: {rss}")
+    lines += _cpu_lines(results)
     if "burst" in results.get("wismo", {}):
         b = results["wismo"]["burst"]
         lines.append(
@@ -186,6 +187,20 @@ def table(results: Json) -> str:
         if key in results:
             lines.append(f"{key}: {results[key]}")
     return "\n".join(lines)
+
+
+def _cpu_lines(results: Json) -> list[str]:
+    """What a turn at saturation cost each process in CPU time: where the machine goes."""
+    lines = []
+    for bot in BOTS:
+        runs = results.get(bot, {}).get("runs", [])
+        per_turn = next((r["cpu_ms_per_turn"] for r in runs if r.get("cpu_ms_per_turn")), None)
+        if per_turn:
+            parts = ", ".join(f"{name} {ms:.1f}" for name, ms in per_turn.items())
+            lines.append(
+                f"{bot} CPU ms per turn at saturation: {parts}; all {sum(per_turn.values()):.1f}"
+            )
+    return lines
 
 
 def _widget_lines(results: Json) -> list[str]:

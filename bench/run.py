@@ -57,6 +57,7 @@ from tests.support.stack import ROOT, Stack, free_port, start_rasa, start_wismo
 Json = dict[str, Any]
 NOW = "2026-11-20T15:00:00-05:00"
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/wismo_bench_store"
+LOAD_GENERATOR = "load generator"  # this process: the shoppers' threads
 BURST_ORDER = "WM-104194"  # a delivered background order none of the load scripts ask about
 
 
@@ -66,8 +67,27 @@ def load_runs(
     """From the first answer on: 10 shoppers, 50 shoppers, then saturation."""
     shoppers = Shoppers(stack.rest_url, scripts, spread=args.spread)
     runs = [shoppers.run(f"{n} shoppers", n, args.think, args.seconds) for n in args.shoppers]
-    runs.append(shoppers.run("saturation", args.saturation_shoppers, 0.0, args.seconds / 2))
-    return [run.summary() for run in runs]
+    summaries = [run.summary() for run in runs]
+    before = {**stack.cpu_seconds(), LOAD_GENERATOR: _own_cpu_seconds()}
+    saturation = shoppers.run("saturation", args.saturation_shoppers, 0.0, args.seconds / 2)
+    after = {**stack.cpu_seconds(), LOAD_GENERATOR: _own_cpu_seconds()}
+    return [
+        *summaries,
+        {**saturation.summary(), "cpu_ms_per_turn": _per_turn(before, after, saturation.records)},
+    ]
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _per_turn(before: dict[str, float], after: dict[str, float], turns: Sequence[object]) -> Json:
+    """Each process's CPU time over a run, per turn answered, in ms (idle ones left out)."""
+    if not turns:
+        return {}
+    used = {name: 1000 * (after[name] - before.get(name, 0.0)) / len(turns) for name in after}
+    return {name: round(ms, 2) for name, ms in used.items() if ms >= 0.01}
 
 
 def widget_runs(

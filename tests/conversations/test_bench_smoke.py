@@ -15,6 +15,7 @@ import pytest
 from bench import report
 from bench.handoff import handoff_times
 from bench.load import Shoppers, wismo_scripts
+from bench.run import load_runs, parse_args
 from bench.widget import WidgetShoppers
 from tests.support.chat import NOW
 from tests.support.stack import Stack
@@ -65,6 +66,18 @@ def test_the_report_reads_its_own_figures(stack: Stack, tmp_path: Path) -> None:
     line = report.summary_line(results)
     assert re.fullmatch(r"throughput_ratio=n/a p95_ms=\d+ rss_mib=\d+", line), line
     assert "rasa" in report.table(results) or "10 shoppers" in report.table(results)
+
+
+def test_the_saturation_run_tells_what_a_turn_cost_each_process(stack: Stack) -> None:
+    args = parse_args(["--seconds", "4", "--shoppers", "10", "--saturation-shoppers", "2"])
+    runs = load_runs(stack, wismo_scripts(datetime.fromisoformat(NOW)), args)
+    per_turn = runs[-1]["cpu_ms_per_turn"]
+    assert runs[-1]["name"] == "saturation" and runs[-1]["errors"] == 0
+    # Every turn goes through Rasa and this conversation's turns call the action server.
+    assert per_turn["rasa"] > 0 and per_turn["actions"] > 0 and per_turn["load generator"] > 0
+    line = report.table({"wismo": {"runs": runs, "peak_rss_mib": stack.peak_rss_mib()}})
+    [cpu] = [row for row in line.splitlines() if row.startswith("wismo CPU ms per turn")]
+    assert re.search(r"\brasa [\d.]+,", cpu) and re.search(r"\bactions [\d.]+,", cpu), cpu
 
 
 def test_both_servers_start_warm_with_what_they_loaded_kept_out_of_garbage_collection(

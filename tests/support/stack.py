@@ -104,6 +104,19 @@ def peak_rss_mib(pid: int) -> float:
     return sum(_vm_hwm_kib(p) for p in [pid, *descendants(pid)]) / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) the process and its children have used so far."""
+    return sum(_cpu_ticks(p) for p in [pid, *descendants(pid)]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, IndexError):  # it ended meanwhile
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def _vm_hwm_kib(pid: int) -> int:
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
@@ -200,6 +213,10 @@ class Stack:
 
     def peak_rss_mib(self) -> dict[str, float]:
         return {name: peak_rss_mib(proc.pid) for name, proc in self.procs.items()}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """Each process's CPU time so far (with its children's), by Procfile name."""
+        return {name: cpu_seconds(proc.pid) for name, proc in self.procs.items()}
 
     def one_time_codes(self, order_number: str) -> list[str]:
         """Every one-time code the development mailbox received for an order, oldest first.
