@@ -68,6 +68,13 @@ def too_long_text(limit: int) -> str:
     )
 
 
+def client_address(request: Request) -> str:
+    """The address a request came from: the peer's, or behind a reverse proxy the one it
+    forwarded for, when the operator said how many proxies there are
+    (`SANIC_PROXIES_COUNT`, Sanic's own setting); never a header a client wrote alone."""
+    return str(request.remote_addr or request.ip)
+
+
 class SessionRestInput(RestInput):
     """`/webhooks/rest/webhook`, with server-issued sessions and sealed identity."""
 
@@ -96,7 +103,7 @@ class SessionRestInput(RestInput):
     def metadata_for(self, request: Request, sender: str, sid: str) -> dict[str, Any]:
         """The message's whole metadata: the identity this channel vouches for."""
         client = ClientIdentity(
-            channel=self.name(), conversation=sender, subject=sid, address=request.ip
+            channel=self.name(), conversation=sender, subject=sid, address=client_address(request)
         )
         return {IDENTITY_KEY: identity.seal(client, self.secret)}
 

@@ -44,7 +44,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 
 from bot.channels import identity, widget_token
 from bot.channels.identity import IDENTITY_KEY, ClientIdentity
-from bot.channels.rest import message_limit, too_long_text
+from bot.channels.rest import client_address, message_limit, too_long_text
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class SessionSocketIOInput(SocketIOInput):
             if session is None:
                 raise Refused(REFUSED_REASON)
             request = environ.get("sanic.request")
-            address = getattr(request, "ip", None) or None
+            address = client_address(request) if request is not None else None
             await sio.save_session(
                 sid,
                 {"subject": session.session_id, "expires": session.expires_at, "address": address},

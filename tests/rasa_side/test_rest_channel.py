@@ -18,7 +18,9 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -88,16 +90,21 @@ class Channel:
         return sealed
 
 
-@pytest.fixture(scope="module")
-def channel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channel]:
+@contextmanager
+def running(workdir: Path, **settings: str) -> Iterator[Channel]:
     secret = secrets.token_hex(32)
     port = free_port()
-    log = tmp_path_factory.mktemp("rest") / "server.log"
-    env = {**os.environ, "WISMO_SECRET": secret, "RASA_TELEMETRY_ENABLED": "false"}
+    env = {**os.environ, "WISMO_SECRET": secret, "RASA_TELEMETRY_ENABLED": "false", **settings}
     env.pop("MAX_MESSAGE_CHARS", None)
     base = f"http://127.0.0.1:{port}/webhooks/rest"
-    with serving([sys.executable, "-c", SERVER, str(port)], env, f"{base}/", log):
+    with serving([sys.executable, "-c", SERVER, str(port)], env, f"{base}/", workdir / "log"):
         yield Channel(f"{base}/webhook", secret.encode())
+
+
+@pytest.fixture(scope="module")
+def channel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channel]:
+    with running(tmp_path_factory.mktemp("rest")) as started:
+        yield started
 
 
 def test_client_metadata_is_dropped_and_only_the_sealed_identity_reaches_rasa(
@@ -124,6 +131,24 @@ def test_client_metadata_is_dropped_and_only_the_sealed_identity_reaches_rasa(
             "sid"
         ]
     )  # type: ignore[index]
+
+
+def test_the_address_is_the_peers_whatever_a_client_writes_in_x_forwarded_for(
+    channel: Channel,
+) -> None:
+    forged = {"X-Forwarded-For": "198.51.100.7"}
+    response = channel.post({"sender": "shopper-9", "message": "hi"}, headers=forged)
+    assert channel.identity(response).address == "127.0.0.1"
+
+
+def test_behind_the_proxies_the_operator_counted_the_address_is_the_one_they_forwarded_for(
+    tmp_path: Path,
+) -> None:
+    with running(tmp_path, SANIC_PROXIES_COUNT="1") as proxied:
+        # A client's own entry first, then the one the proxy appended: the proxy's counts.
+        headers = {"X-Forwarded-For": "203.0.113.66, 198.51.100.7"}
+        response = proxied.post({"sender": "shopper-9", "message": "hi"}, headers=headers)
+        assert proxied.identity(response).address == "198.51.100.7"
 
 
 def test_a_session_is_issued_as_an_httponly_strict_cookie_and_round_trips(channel: Channel) -> None:
@@ -241,9 +266,7 @@ def test_a_sender_that_is_not_a_short_string_is_a_client_error(
 
 
 @pytest.mark.parametrize("sender", ["sms:+15551234567", "whatsapp:+15551234567", "WA:+1555"])
-def test_a_rest_client_cannot_take_over_a_phone_conversation(
-    channel: Channel, sender: str
-) -> None:
+def test_a_rest_client_cannot_take_over_a_phone_conversation(channel: Channel, sender: str) -> None:
     """Phone channels name conversations after the verified phone; REST may not borrow one."""
     response = channel.post({"sender": sender, "message": "where is my order?"})
     assert response.status_code == 400
