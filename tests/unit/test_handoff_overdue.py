@@ -159,14 +159,25 @@ async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], str]:
     return dispatcher.messages, " / ".join(shown(m) for m in dispatcher.messages)
 
 
-async def test_the_notice_tells_the_reference_and_offers_a_call_an_email_or_waiting(
-    services: Services, tickets: FakeTickets
-) -> None:
+def queue_overdue_notice(services: Services, tickets: FakeTickets) -> FakeNotices:
+    """An SMS ticket nobody took in 15 minutes, and its notice queued by the sweep."""
     tickets.open(ticket(SMS, created=NOW - timedelta(minutes=15)))
     notices: FakeNotices = services.updates.notices
     OverdueTickets(tickets, notices, team_hours(), 15).queue(NOW)
+    return notices
+
+
+async def send_notice() -> tuple[list[dict[str, Any]], str]:
+    """The notice action, as the notifier's trigger runs it."""
     token = FakeTokens().token(1)
-    messages, said = await run(ActionSendNotice(), tracker(SMS, "EXTERNAL_notice", notice=token))
+    return await run(ActionSendNotice(), tracker(SMS, "EXTERNAL_notice", notice=token))
+
+
+async def test_the_notice_tells_the_reference_and_offers_a_call_an_email_or_waiting(
+    services: Services, tickets: FakeTickets
+) -> None:
+    queue_overdue_notice(services, tickets)
+    messages, said = await send_notice()
     assert "nobody on our team has been free" in said and "HD-000001" in said
     assert [(b["title"], b["payload"]) for b in messages[0]["buttons"]] == [
         ("Call me back", '/handoff_contact{"contact":"callback"}'),
@@ -178,12 +189,9 @@ async def test_the_notice_tells_the_reference_and_offers_a_call_an_email_or_wait
 async def test_a_ticket_taken_between_the_sweep_and_the_notice_gets_no_message(
     services: Services, tickets: FakeTickets
 ) -> None:
-    tickets.open(ticket(SMS, created=NOW - timedelta(minutes=15)))
-    notices: FakeNotices = services.updates.notices
-    OverdueTickets(tickets, notices, team_hours(), 15).queue(NOW)
+    notices = queue_overdue_notice(services, tickets)
     tickets.take("HD-000001", NOW, "sam")  # after the notifier looked, before Rasa ran
-    token = FakeTokens().token(1)
-    messages, _ = await run(ActionSendNotice(), tracker(SMS, "EXTERNAL_notice", notice=token))
+    messages, _ = await send_notice()
     assert messages == []
     [notice] = notices.kept
     assert notice.state is NoticeState.FAILED
