@@ -2,8 +2,8 @@
 
 The store keeps a conversation's channel as Rasa names it (`socketio`, `twilio`,
 `whatsapp_cloud`, `rest`) and a ticket's proof as the grant levels it reached
-(`status+channel_phone`). An agent reading a ticket wants "SMS" and "the order (its
-number and a second detail)". Twilio carries SMS and WhatsApp: the conversation id's
+(`status+channel_phone`). An agent reading a ticket wants "SMS" and "the order, to
+see it (two of its details)". Twilio carries SMS and WhatsApp: the conversation id's
 prefix tells them apart, and only the prefix is read (the rest is the phone).
 """
 
@@ -15,10 +15,11 @@ CHANNELS = {
     "whatsapp_cloud": "WhatsApp",
 }
 TWILIO_WHATSAPP_PREFIX = "whatsapp:"
+# The grant levels (bot/domain/access.py `level_of`): what each proof allowed.
 PROOFS = {
-    "parcel": "one parcel (its tracking number and a second detail)",
-    "status": "the order (its number and a second detail)",
-    "change": "the order, for changes (a one-time code)",
+    "parcel": "one parcel (its tracking number and postal code)",
+    "status": "the order, to see it (two of its details)",
+    "change": "the order, to change it (its number and email, or a one-time code)",
     "channel_phone": "the phone they write from",
 }
 

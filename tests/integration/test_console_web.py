@@ -407,7 +407,7 @@ def test_the_queue_shows_an_open_tickets_packet_and_never_the_shoppers_email_or_
     # In the team's words: the channel, and what the shopper proved.
     assert "<dt>Channel</dt><dd>SMS</dd>" in ticket_page.text
     assert (
-        "yes: the order (its number and a second detail); the phone they write from"
+        "yes: the order, to see it (two of its details); the phone they write from"
         in ticket_page.text
     )
 

@@ -26,8 +26,9 @@ def test_channels_read_as_the_team_calls_them(
 
 
 def test_a_proof_reads_part_by_part_and_no_proof_reads_nothing() -> None:
-    assert proof_label("parcel") == "one parcel (its tracking number and a second detail)"
+    assert proof_label("parcel") == "one parcel (its tracking number and postal code)"
     assert proof_label("change+channel_phone") == (
-        "the order, for changes (a one-time code); the phone they write from"
+        "the order, to change it (its number and email, or a one-time code);"
+        " the phone they write from"
     )
     assert proof_label("none") == "nothing"
