@@ -3,10 +3,10 @@
 Rasa 3.6 puts the whole domain (52 kB of JSON here: every response in every channel's
 wording) into each call to the action server, beside the tracker (7 to 30 kB): three
 quarters of the bytes of a call. Writing the calls' JSON was a tenth of the Rasa
-server's time per turn at saturation, and the action server reads it all again. The action server's SDK (rasa-sdk 3.21) keeps the last domain it was sent
-with its `domain_digest`, and a call that carries only the digest of the domain it
-holds runs with that domain; a call whose digest it does not hold, and no domain, is
-answered 449.
+server's time per turn at saturation, and the action server reads it all again. The
+action server's SDK (rasa-sdk 3.21) keeps the last domain it was sent with its
+`domain_digest`, and a call that carries only the digest of the domain it holds runs
+with that domain; a call whose digest it does not hold, and no domain, is answered 449.
 
 Here each call carries the digest of the loaded domain, and the domain itself only until
 that action server has had it: the first call, the first after a new model is loaded
